@@ -38,6 +38,8 @@ public:
     explicit AccountStore(QString accountsDirectory);
 
     static constexpr int kSchemaVersion = 1;
+    /// Larger files are refused as corrupt: an account file holds a few kilobytes.
+    static constexpr qsizetype kMaxFileBytes = 4 * 1024 * 1024;
 
     [[nodiscard]] QString directory() const { return m_directory; }
     [[nodiscard]] QString filePath(const QString& accountId) const;

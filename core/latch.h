@@ -31,7 +31,9 @@ inline const QString TlsPfs = QStringLiteral("tls-pfs");
 [[nodiscard]] const QStringList& knownLatches();
 
 /// A set of latch tokens. Unknown but well-formed tokens are kept, so a file written by a newer
-/// version survives a round trip through this one.
+/// version survives a round trip through this one. The constructor and fromList() drop malformed
+/// tokens (callers reading untrusted input check isValidLatchToken() first to report them);
+/// insert() stores its argument as given.
 class LatchSet
 {
 public:

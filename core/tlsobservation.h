@@ -12,14 +12,15 @@ namespace Latchmail {
 /// The negotiated TLS protocol version, as reported by the TLS library after the handshake.
 enum class TlsVersion { None, Tls10, Tls11, Tls12, Tls13, Unknown };
 
-[[nodiscard]] QString tlsVersionName(TlsVersion version);        // "TLSv1.3", "none"
+[[nodiscard]] QString tlsVersionName(TlsVersion version);         // "TLSv1.3", "none", "unknown"
 [[nodiscard]] TlsVersion tlsVersionFromName(const QString& name); // inverse; Unknown otherwise
 
 /// How the connection became encrypted.
 enum class TransportSecurity { Cleartext, ImplicitTls, StartTls };
 
 [[nodiscard]] QString transportSecurityName(TransportSecurity transport); // "implicit-tls", …
-[[nodiscard]] TransportSecurity transportSecurityFromName(const QString& name);
+/// Inverse of transportSecurityName(). An unknown name yields Cleartext and sets `*ok` to false.
+[[nodiscard]] TransportSecurity transportSecurityFromName(const QString& name, bool* ok = nullptr);
 
 /// One certificate of the chain the server presented.
 struct CertificateInfo
@@ -52,8 +53,11 @@ struct TlsObservation
 
     [[nodiscard]] bool isEncrypted() const { return transport != TransportSecurity::Cleartext; }
 
+    /// A JSON object with every field; dates are ISO 8601 in UTC (or null when unset).
     [[nodiscard]] QJsonObject toJson() const;
-    /// Reads what toJson() wrote; returns false (and fills `error`) on a malformed object.
+    /// Reads what toJson() wrote; returns false (and fills `error` with the path of the offending
+    /// field) when a field is missing, has the wrong type, or names an unknown enum value.
+    /// Fields it does not know are ignored.
     [[nodiscard]] static bool fromJson(const QJsonObject& json, TlsObservation* out,
                                        QString* error);
 

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Message rows of MessageCache: storing, flag updates, removal and reading.
+#include "imap/cache/messagecache.h"
+
+#include "imap/cache/sqlvalues_p.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace Latchmail {
+
+namespace {
+
+const QString kSpace = QStringLiteral(" ");
+
+const QString kMessageColumns = QStringLiteral(
+    "uid, flags, subject, from_addr, to_addr, cc_addr, date, message_id, in_reply_to,"
+    " envelope_raw, internaldate, size, bodystructure, modseq");
+
+CachedMessage messageFromRow(const QSqlQuery& query)
+{
+    CachedMessage message;
+    message.uid = query.value(0).toUInt();
+    message.flags = query.value(1).toString().split(kSpace, Qt::SkipEmptyParts);
+    message.subject = query.value(2).toString();
+    message.from = query.value(3).toString();
+    message.to = query.value(4).toString();
+    message.cc = query.value(5).toString();
+    message.date = SqlValues::dateFrom(query.value(6));
+    message.messageId = query.value(7).toString();
+    message.inReplyTo = query.value(8).toString();
+    message.envelopeRaw = query.value(9).toByteArray();
+    message.internalDate = SqlValues::dateFrom(query.value(10));
+    message.size = query.value(11).toLongLong();
+    message.bodyStructure = query.value(12).toByteArray();
+    message.modSeq = query.value(13).toULongLong();
+    return message;
+}
+
+void bindMessage(QSqlQuery& query, qint64 mailboxId, const CachedMessage& message)
+{
+    query.addBindValue(mailboxId);
+    query.addBindValue(message.uid);
+    query.addBindValue(SqlValues::text(message.flags.join(kSpace)));
+    query.addBindValue(SqlValues::text(message.subject));
+    query.addBindValue(SqlValues::text(message.from));
+    query.addBindValue(SqlValues::text(message.to));
+    query.addBindValue(SqlValues::text(message.cc));
+    query.addBindValue(SqlValues::date(message.date));
+    query.addBindValue(SqlValues::text(message.messageId));
+    query.addBindValue(SqlValues::text(message.inReplyTo));
+    query.addBindValue(message.envelopeRaw);
+    query.addBindValue(SqlValues::date(message.internalDate));
+    query.addBindValue(message.size);
+    query.addBindValue(message.bodyStructure);
+    query.addBindValue(static_cast<qint64>(message.modSeq));
+}
+
+} // namespace
+
+bool MessageCache::storeMessages(const QString& mailbox, const QList<CachedMessage>& messages)
+{
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return false;
+    }
+    if (!beginTransaction()) {
+        return false;
+    }
+
+    // An upsert rather than REPLACE: REPLACE deletes the row first, which would cascade to the
+    // message's cached parts.
+    QSqlQuery query(m_db);
+    query.prepare(
+        QStringLiteral("INSERT INTO messages (mailbox_id, ") + kMessageColumns +
+        QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (mailbox_id, uid) DO UPDATE SET flags = excluded.flags,"
+                       " subject = excluded.subject, from_addr = excluded.from_addr,"
+                       " to_addr = excluded.to_addr, cc_addr = excluded.cc_addr,"
+                       " date = excluded.date, message_id = excluded.message_id,"
+                       " in_reply_to = excluded.in_reply_to, envelope_raw = excluded.envelope_raw,"
+                       " internaldate = excluded.internaldate, size = excluded.size,"
+                       " bodystructure = excluded.bodystructure, modseq = excluded.modseq"));
+    for (const CachedMessage& message : messages) {
+        bindMessage(query, id, message);
+        if (!query.exec()) {
+            m_db.rollback();
+            return failQuery(QStringLiteral("storing messages"), query);
+        }
+    }
+    return commitTransaction();
+}
+
+bool MessageCache::updateFlags(const QString& mailbox, const QList<FlagUpdate>& updates)
+{
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return false;
+    }
+    if (!beginTransaction()) {
+        return false;
+    }
+
+    // A zero MODSEQ means "not reported": keep the one already known.
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE messages SET flags = ?,"
+                                 " modseq = CASE WHEN ? > 0 THEN ? ELSE modseq END"
+                                 " WHERE mailbox_id = ? AND uid = ?"));
+    for (const FlagUpdate& update : updates) {
+        query.addBindValue(SqlValues::text(update.flags.join(kSpace)));
+        query.addBindValue(static_cast<qint64>(update.modSeq));
+        query.addBindValue(static_cast<qint64>(update.modSeq));
+        query.addBindValue(id);
+        query.addBindValue(update.uid);
+        if (!query.exec()) {
+            m_db.rollback();
+            return failQuery(QStringLiteral("updating flags"), query);
+        }
+    }
+    return commitTransaction();
+}
+
+bool MessageCache::removeMessages(const QString& mailbox, const QList<quint32>& uids)
+{
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return false;
+    }
+    const QStringList files = partFiles(id, &uids);
+    if (!beginTransaction()) {
+        return false;
+    }
+
+    QSqlQuery parts(m_db);
+    parts.prepare(QStringLiteral("DELETE FROM parts WHERE mailbox_id = ? AND uid = ?"));
+    QSqlQuery messages(m_db);
+    messages.prepare(QStringLiteral("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?"));
+    for (quint32 uid : uids) {
+        for (QSqlQuery* query : {&parts, &messages}) {
+            query->addBindValue(id);
+            query->addBindValue(uid);
+            if (!query->exec()) {
+                m_db.rollback();
+                return failQuery(QStringLiteral("removing messages"), *query);
+            }
+        }
+    }
+    if (!commitTransaction()) {
+        return false;
+    }
+    removePartFiles(files);
+    return true;
+}
+
+QList<quint32> MessageCache::uids(const QString& mailbox) const
+{
+    QList<quint32> result;
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return result;
+    }
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failQuery(QStringLiteral("reading UIDs"), query);
+        return result;
+    }
+    while (query.next()) {
+        result.append(query.value(0).toUInt());
+    }
+    return result;
+}
+
+QList<CachedMessage> MessageCache::messages(const QString& mailbox) const
+{
+    QList<CachedMessage> result;
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return result;
+    }
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT ") + kMessageColumns +
+                  QStringLiteral(" FROM messages WHERE mailbox_id = ? ORDER BY uid"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failQuery(QStringLiteral("reading messages"), query);
+        return result;
+    }
+    while (query.next()) {
+        result.append(messageFromRow(query));
+    }
+    return result;
+}
+
+std::optional<CachedMessage> MessageCache::message(const QString& mailbox, quint32 uid) const
+{
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return std::nullopt;
+    }
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT ") + kMessageColumns +
+                  QStringLiteral(" FROM messages WHERE mailbox_id = ? AND uid = ?"));
+    query.addBindValue(id);
+    query.addBindValue(uid);
+    if (!query.exec()) {
+        failQuery(QStringLiteral("reading a message"), query);
+        return std::nullopt;
+    }
+    if (!query.next()) {
+        return std::nullopt;
+    }
+    return messageFromRow(query);
+}
+
+QHash<quint32, QStringList> MessageCache::flagsByUid(const QString& mailbox) const
+{
+    QHash<quint32, QStringList> result;
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return result;
+    }
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT uid, flags FROM messages WHERE mailbox_id = ?"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failQuery(QStringLiteral("reading flags"), query);
+        return result;
+    }
+    while (query.next()) {
+        result.insert(query.value(0).toUInt(),
+                      query.value(1).toString().split(kSpace, Qt::SkipEmptyParts));
+    }
+    return result;
+}
+
+qint64 MessageCache::messageCount(const QString& mailbox) const
+{
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return -1;
+    }
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT COUNT(*) FROM messages WHERE mailbox_id = ?"));
+    query.addBindValue(id);
+    if (!query.exec() || !query.next()) {
+        failQuery(QStringLiteral("counting messages"), query);
+        return -1;
+    }
+    return query.value(0).toLongLong();
+}
+
+quint64 MessageCache::highestCachedModSeq(const QString& mailbox) const
+{
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return 0;
+    }
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT COALESCE(MAX(modseq), 0) FROM messages"
+                                 " WHERE mailbox_id = ?"));
+    query.addBindValue(id);
+    if (!query.exec() || !query.next()) {
+        failQuery(QStringLiteral("reading MODSEQ values"), query);
+        return 0;
+    }
+    return query.value(0).toULongLong();
+}
+
+} // namespace Latchmail

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/latchfailure.h"
+
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace Latchmail::Imap {
+
+/// Why an IMAP session ended before its work was done. The message is a complete sentence for
+/// the user in one of three voices: "the server said …" (server text, only ever text received
+/// over TLS), "protocol error: …" (our own detection), or connection and TLS trouble.
+struct SessionError
+{
+    enum class Kind {
+        Network,              ///< connect refused, reset, closed unexpectedly
+        Timeout,              ///< no progress within the deadline
+        Tls,                  ///< TLS handshake failed for another reason than a latch
+        LatchFailure,         ///< a security latch is no longer met (latchFailure is set)
+        SecurityRefusal,      ///< STARTTLS missing/refused/garbled, injection, PREAUTH, cleartext
+        AuthenticationFailed, ///< the server rejected the credentials
+        Protocol,             ///< the server broke the protocol
+        ServerClosed,         ///< BYE or the server closed the connection
+        CommandFailed,        ///< the server refused an operation (NO/BAD to a command)
+        LocalError,           ///< the cache or another local resource failed
+        Cancelled,            ///< the caller aborted the session, or no password was given
+    };
+
+    Kind kind = Kind::Network;
+    QString message;
+    std::optional<LatchFailure> latchFailure;
+
+    /// True for the kinds that map to exit status 3 (refused for security reasons).
+    [[nodiscard]] bool isSecurityRefusal() const
+    {
+        return kind == Kind::LatchFailure || kind == Kind::SecurityRefusal;
+    }
+};
+
+} // namespace Latchmail::Imap
+
+Q_DECLARE_METATYPE(Latchmail::Imap::SessionError)

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "imap/cache/cachetypes.h"
+#include "imap/sequenceset.h"
+#include "imap/tasks/imaptask.h"
+
+#include <QSet>
+
+namespace Latchmail {
+class MessageCache;
+}
+
+namespace Latchmail::Imap {
+
+/// The header sync of a selected mailbox: UID FETCH of FLAGS, ENVELOPE, BODYSTRUCTURE,
+/// RFC822.SIZE, INTERNALDATE and (with CONDSTORE) MODSEQ (RFC 9051 6.4.8, RFC 7162 3.1.4), in
+/// batches, each batch stored in the cache in one transaction once its tagged OK arrived.
+/// FETCH data for UIDs outside the batch asked for is not stored.
+class FetchHeadersTask : public ImapTask
+{
+    Q_OBJECT
+
+public:
+    static constexpr qsizetype kDefaultBatchSize = 500;
+
+    /// Fetches exactly `uids`, in batches of `batchSize`.
+    FetchHeadersTask(MessageCache* cache, QString mailbox, const QList<quint32>& uids,
+                     qsizetype batchSize = kDefaultBatchSize, QObject* parent = nullptr);
+    /// Fetches a UID range such as `n:*` in one command (new messages since UIDNEXT n).
+    FetchHeadersTask(MessageCache* cache, QString mailbox, SequenceSet range,
+                     QObject* parent = nullptr);
+
+    /// Messages stored so far (all batches that completed).
+    [[nodiscard]] qsizetype storedCount() const { return m_stored; }
+    [[nodiscard]] const QList<quint32>& storedUids() const { return m_storedUids; }
+
+Q_SIGNALS:
+    void progress(qsizetype stored, qsizetype total);
+
+protected:
+    void run() override;
+    void handleFetch(const FetchData& response) override;
+    void handleTagged(const TaggedResponse& response) override;
+
+private:
+    void sendNextBatch();
+
+    MessageCache* m_cache;
+    QString m_mailbox;
+    QList<SequenceSet> m_batches;
+    qsizetype m_total = 0;
+    qsizetype m_nextBatch = 0;
+    SequenceSet m_current;
+    QSet<quint32> m_seen;            // UIDs of the current batch already received
+    QList<CachedMessage> m_received; // the current batch, stored on its tagged OK
+    QList<quint32> m_storedUids;
+    qsizetype m_stored = 0;
+};
+
+/// The FETCH items of a header sync, MODSEQ included when the server has CONDSTORE.
+[[nodiscard]] QList<QByteArray> headerFetchItems(bool condStore);
+
+} // namespace Latchmail::Imap

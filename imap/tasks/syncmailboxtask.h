@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "imap/cache/cachetypes.h"
+#include "imap/session.h"
+#include "imap/tasks/imaptask.h"
+
+#include <optional>
+
+namespace Latchmail {
+class MessageCache;
+}
+
+namespace Latchmail::Imap {
+
+class SelectTask;
+
+/// What one synchronisation of a mailbox changed in the cache.
+struct SyncReport
+{
+    QString mailbox;
+    qsizetype added = 0;
+    qsizetype removed = 0;
+    qsizetype flagsChanged = 0;
+    quint32 exists = 0;
+    bool fullResync = false;         ///< every UID compared (no usable QRESYNC state)
+    bool uidValidityChanged = false; ///< the cached messages were discarded (RFC 3501 2.3.1.1)
+    bool usedQresync = false;        ///< incremental resync (RFC 7162 3.2.5)
+};
+
+/// Brings the cache of one mailbox up to date with the server:
+/// - QRESYNC (RFC 7162 3.2.5) when enabled and the cache holds a state under the same
+///   UIDVALIDITY: SELECT reports what vanished and what changed since the cached MODSEQ; new
+///   messages are fetched from the cached UIDNEXT on;
+/// - otherwise a full sync: the UIDs on the server are compared with the cache (UID SEARCH),
+///   vanished ones are removed, flags refreshed (only changes since the cached MODSEQ with
+///   CONDSTORE, RFC 7162 3.1), and missing headers fetched in batches;
+/// - a changed UIDVALIDITY discards the cached messages first (RFC 3501 2.3.1.1).
+/// The mailbox's sync state is written only when everything succeeded, so an interrupted sync
+/// resumes where the cache stands.
+class SyncMailboxTask : public ImapTask
+{
+    Q_OBJECT
+
+public:
+    SyncMailboxTask(MessageCache* cache, QString mailbox, QObject* parent = nullptr);
+
+    [[nodiscard]] const SyncReport& report() const { return m_report; }
+
+protected:
+    void run() override;
+    void handleTagged(const TaggedResponse& response) override;
+
+private:
+    void afterSelect(SelectTask* select);
+    void applyQresyncChanges(SelectTask* select);
+    void fetchNewSince(quint32 uidNext);
+    void startFullSync();
+    void afterSearch(const QList<quint32>& serverUids);
+    void refreshFlags(const QList<quint32>& missing);
+    void fetchMissing(const QList<quint32>& missing);
+    void finishSync();
+    [[nodiscard]] bool check(ImapTask* child);
+
+    MessageCache* m_cache;
+    QString m_mailbox;
+    CachedMailbox m_cached;
+    SelectedMailbox m_selected;
+    SyncReport m_report;
+};
+
+} // namespace Latchmail::Imap
