@@ -101,7 +101,7 @@ void tst_Probe::dovecotImplicitTls()
     const ProbeRun run = runProbe({QStringLiteral("imap"), endpoint(m_stack->ports().imapTls),
                                    QStringLiteral("--tls"), QStringLiteral("implicit"),
                                    QStringLiteral("--ca-file"), m_stack->caFile()});
-    qInfo().noquote() << "probe output:\n" + run.out;
+    qInfo().noquote() << QStringLiteral("probe output:\n") + run.out;
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     QVERIFY2(run.out.contains(QStringLiteral("Connection:       implicit TLS")),
              qPrintable(run.out));
@@ -199,7 +199,7 @@ void tst_Probe::selfSignedWithoutForwardSecrecy()
 
     const ProbeRun run = runProbe({QStringLiteral("imap"), endpoint(server.port()),
                                    QStringLiteral("--tls"), QStringLiteral("implicit")});
-    qInfo().noquote() << "probe output:\n" + run.out;
+    qInfo().noquote() << QStringLiteral("probe output:\n") + run.out;
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     QVERIFY2(run.out.contains(QStringLiteral("Protocol:         TLSv1.2\n")), qPrintable(run.out));
     QVERIFY2(run.out.contains(QStringLiteral("Cipher suite:     TLS_RSA_WITH_AES_128_CBC_SHA")),
