@@ -184,9 +184,11 @@ bool SecureChannel::startTls(qsizetype callerBufferedBytes)
 
     // RFC 3207 section 4.2 / RFC 3501 section 6.2.1: nothing received before TLS may be used
     // after it. Our parser's buffer, the socket's buffer and the kernel's must all be empty.
-    const qsizetype pending = callerBufferedBytes + d->socket->bytesAvailable() +
-                              kernelPendingBytes(d->socket->socketDescriptor());
-    if (pending > 0) {
+    // Each count is checked on its own, so no value can cancel another out.
+    const qsizetype socketBytes = d->socket->bytesAvailable();
+    const qsizetype kernelBytes = kernelPendingBytes(d->socket->socketDescriptor());
+    if (callerBufferedBytes != 0 || socketBytes > 0 || kernelBytes > 0) {
+        const qsizetype pending = qAbs(callerBufferedBytes) + socketBytes + kernelBytes;
         finishWithError(ChannelError::Kind::PlaintextInjection,
                         QStringLiteral("%1 unencrypted bytes followed the server's reply to "
                                        "STARTTLS; they could pass for data sent over TLS "

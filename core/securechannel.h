@@ -16,8 +16,9 @@ class QSslSocket;
 
 namespace Latchmail {
 
-/// The protocol spoken before STARTTLS; used only for the diagnostic second handshake that
-/// tells a latch failure from a broken server when the narrowed offer was refused.
+/// The protocol spoken before STARTTLS, for StartTlsPreamble: `latchmail-cli probe`, and the
+/// diagnostic second handshake that tells a latch failure from a broken server when the narrowed
+/// offer was refused.
 enum class StartTlsDialect { Imap, Submission };
 
 /// The dialect of a service: IMAP for message access, SMTP submission for message submission.
@@ -33,7 +34,7 @@ struct ChannelOptions
     QString extraCaFile; // PEM file of additional trusted CAs
     bool allowCleartext = false;
     int timeoutMs = 30000;        // connect, handshake and inactivity deadline
-    int inactivityTimeoutMs = -1; // once usable: -1 uses timeoutMs, 0 disables (IMAP IDLE)
+    int inactivityTimeoutMs = -1; // once secured: -1 uses timeoutMs, 0 disables (IMAP IDLE)
     QString connectionLogFile;    // append one line per secured or refused connection when set
 };
 

@@ -8,6 +8,9 @@
 #include "core/logging.h"
 #include "imap/cache/messagecache.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 namespace Latchmail::Imap {
 
 ReconnectBackoff::ReconnectBackoff(int initialMs, int maximumMs)
@@ -98,6 +101,8 @@ void ImapService::runGoal()
 void ImapService::startAttempt()
 {
     dropSession();
+    // The connection log lives in the profile's data directory, which may not exist yet.
+    QDir().mkpath(QFileInfo(m_profile.connectionLogFile()).absolutePath());
     const bool implicitTls = m_attempts.takeFirst();
     m_session = std::make_unique<Session>(sessionOptions(implicitTls));
     connect(m_session.get(), &Session::readyForAuthentication, this,

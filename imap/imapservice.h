@@ -65,7 +65,8 @@ public:
 
     /// Connects and authenticates; emits connected() or failed().
     void connectToServer();
-    /// Connects, lists the mailboxes, synchronises `mailbox`, logs out; then synchronized().
+    /// Connects, lists the mailboxes, reads the STATUS (message and unread counts) of the other
+    /// selectable ones, synchronises `mailbox`, logs out; then synchronized().
     void synchronize(const QString& mailbox);
     /// Connects, fetches the given parts of a message into the cache (those not cached yet),
     /// logs out; then partsFetched(). Refuses when the mailbox's UIDVALIDITY changed.
@@ -105,6 +106,7 @@ private:
     void runOperations();
     void failOperation(ImapTask* task);
     void runSync();
+    void queueStatusOfOthers(const QList<CachedMailbox>& listed);
     void runFetchParts();
     void runWatchCycle();
     void startIdle();
@@ -121,6 +123,7 @@ private:
     quint32 m_uid = 0;
     QStringList m_sections;
     std::optional<SyncReport> m_report;
+    QList<MailboxCounts> m_otherMailboxes;      // STATUS results of the current sync
     std::optional<SessionError> m_pendingError; // a task failed; reported after LOGOUT
     QPointer<IdleTask> m_idle;
     bool m_resyncPending = false;

@@ -8,6 +8,7 @@
 #include "imap/tasks/idletask.h"
 #include "imap/tasks/listmailboxestask.h"
 #include "imap/tasks/selecttask.h"
+#include "imap/tasks/statustask.h"
 
 namespace Latchmail::Imap {
 
@@ -85,12 +86,14 @@ void ImapService::failOperation(ImapTask* task)
 
 void ImapService::runSync()
 {
+    m_otherMailboxes.clear();
     auto* list = new ListMailboxesTask(m_cache.get());
     connect(list, &ImapTask::finished, this, [this](ImapTask* task) {
         if (!task->succeeded()) {
             failOperation(task);
             return;
         }
+        queueStatusOfOthers(static_cast<ListMailboxesTask*>(task)->mailboxes());
         auto* sync = new SyncMailboxTask(m_cache.get(), m_mailbox);
         connect(sync, &ImapTask::finished, this, [this](ImapTask* done) {
             if (!done->succeeded()) {
@@ -98,11 +101,38 @@ void ImapService::runSync()
                 return;
             }
             m_report = static_cast<SyncMailboxTask*>(done)->report();
+            m_report->otherMailboxes = m_otherMailboxes;
             m_session->logout();
         });
         m_session->enqueue(sync);
     });
     m_session->enqueue(list);
+}
+
+void ImapService::queueStatusOfOthers(const QList<CachedMailbox>& listed)
+{
+    for (const CachedMailbox& mailbox : listed) {
+        const bool selectable =
+            !mailbox.attributes.contains(QStringLiteral("\\Noselect"), Qt::CaseInsensitive) &&
+            !mailbox.attributes.contains(QStringLiteral("\\NonExistent"), Qt::CaseInsensitive);
+        if (!selectable || mailbox.name == m_mailbox) {
+            continue;
+        }
+        auto* status = new StatusTask(mailbox.name);
+        connect(status, &ImapTask::finished, this, [this, name = mailbox.name](ImapTask* task) {
+            const auto* done = static_cast<StatusTask*>(task);
+            if (!task->succeeded() || !done->status()) {
+                // Counts are a convenience: a mailbox the server will not report is left out.
+                qCInfo(lcImap).noquote() << "no STATUS for a mailbox:" << task->errorMessage();
+                return;
+            }
+            const StatusData& data = *done->status();
+            m_otherMailboxes.append(MailboxCounts{name, data.messages.value_or(0),
+                                                  data.unseen.value_or(0),
+                                                  data.uidNext.value_or(0)});
+        });
+        m_session->enqueue(status);
+    }
 }
 
 void ImapService::runFetchParts()

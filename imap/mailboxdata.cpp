@@ -278,9 +278,8 @@ bool esearchItem(ResponseReader& r, ESearchData& data, const QByteArray& name)
         return n.has_value();
     }
     if (name == "ALL") {
-        const auto text = r.atom("sequence-set of ALL");
-        data.all = text ? SequenceSet::parse(*text, false) : std::nullopt;
-        return data.all || fails(r, "valid sequence-set for ALL");
+        data.all = r.sequenceSet("sequence-set of ALL");
+        return data.all.has_value();
     }
     return r.skipValue("ESEARCH return data value");
 }
@@ -324,10 +323,9 @@ Result vanished(ResponseReader& r)
             return std::nullopt;
         }
     }
-    const auto text = r.atom("uid-set of VANISHED");
-    const auto set = text ? SequenceSet::parse(*text, false) : std::nullopt;
+    const auto set = r.sequenceSet("uid-set of VANISHED");
     if (!set) {
-        return failure(r, "valid uid-set for VANISHED");
+        return std::nullopt;
     }
     data.uids = *set;
     return r.expectEnd("end of VANISHED response") ? Result(std::move(data)) : std::nullopt;

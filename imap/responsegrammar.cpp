@@ -11,21 +11,6 @@ namespace {
 constexpr quint64 maxModSeq = 0x7fffffffffffffffULL; // RFC 7162 mod-sequence-value
 constexpr quint64 maxNumber = 0xffffffffULL;
 
-std::optional<SequenceSet> sequenceSet(ResponseReader& r, const char* what)
-{
-    const auto text = r.atom(what);
-    if (!text) {
-        return std::nullopt;
-    }
-    auto set = SequenceSet::parse(*text, false);
-    if (!set) {
-        r.failWith(ParseError::Kind::Syntax,
-                   QStringLiteral("invalid %1 \"%2\"")
-                       .arg(QString::fromLatin1(what), QString::fromLatin1(text->left(32))));
-    }
-    return set;
-}
-
 // ---- resp-text-code (RFC 9051 section 7.1, RFC 4315, RFC 7162) ----------------------------
 
 bool codeAtoms(ResponseReader& r, QList<QByteArray>& atoms, const char* what)
@@ -75,7 +60,7 @@ bool codeUidSets(ResponseReader& r, ResponseCode& code, bool copy)
     if (!codeNumber(r, code.number, maxNumber) || !r.expectSpace("space before uid-set")) {
         return false;
     }
-    auto first = sequenceSet(r, "uid-set");
+    auto first = r.sequenceSet("uid-set");
     if (!first) {
         return false;
     }
@@ -87,7 +72,7 @@ bool codeUidSets(ResponseReader& r, ResponseCode& code, bool copy)
     if (!r.expectSpace("space before destination uid-set")) {
         return false;
     }
-    auto second = sequenceSet(r, "destination uid-set");
+    auto second = r.sequenceSet("destination uid-set");
     code.destinationUids = second.value_or(SequenceSet());
     return second.has_value();
 }
@@ -103,7 +88,7 @@ bool codeFlags(ResponseReader& r, ResponseCode& code)
 bool codeModified(ResponseReader& r, ResponseCode& code)
 {
     r.skipSpaces();
-    auto set = sequenceSet(r, "sequence-set of MODIFIED");
+    auto set = r.sequenceSet("sequence-set of MODIFIED");
     code.sourceUids = set.value_or(SequenceSet());
     return set.has_value();
 }

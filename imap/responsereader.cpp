@@ -164,6 +164,23 @@ std::optional<QByteArray> ResponseReader::astringAtom(const char* what)
     return m_text.mid(start, m_pos - start);
 }
 
+std::optional<SequenceSet> ResponseReader::sequenceSet(const char* what)
+{
+    const qsizetype start = m_pos;
+    while (!atEnd() && (isAtomChar(m_text.at(m_pos)) || m_text.at(m_pos) == '*')) {
+        ++m_pos;
+    }
+    const QByteArray text = m_text.mid(start, m_pos - start);
+    auto set = SequenceSet::parse(text, false);
+    if (!set) {
+        m_pos = start;
+        failWith(ParseError::Kind::Syntax, QStringLiteral("invalid %1 \"%2\"")
+                                               .arg(QString::fromLatin1(what),
+                                                    QString::fromLatin1(printable(text.left(32)))));
+    }
+    return set;
+}
+
 std::optional<QByteArray> ResponseReader::flag(const char* what)
 {
     const qsizetype start = m_pos;

@@ -65,6 +65,9 @@ public:
     std::optional<QByteArray> atom(const char* what);
     /// atom that may also contain ']' (ASTRING-CHAR).
     std::optional<QByteArray> astringAtom(const char* what);
+    /// A sequence-set or uid-set without "*" (what servers send); a bad one is reported with
+    /// its text at its start.
+    std::optional<SequenceSet> sequenceSet(const char* what);
     /// A flag: "\Seen", "\*", "$Forwarded", keyword.
     std::optional<QByteArray> flag(const char* what);
     std::optional<quint64> number(const char* what, quint64 max = 0xffffffffu);

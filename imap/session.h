@@ -98,6 +98,9 @@ public:
     /// The session began authenticated (PREAUTH over TLS): no credential was checked.
     [[nodiscard]] bool preAuthenticated() const { return m_preAuthenticated; }
     [[nodiscard]] bool qresyncEnabled() const { return m_qresyncEnabled; }
+    /// The server confirmed `ENABLE IMAP4rev2` (RFC 9051 6.3.1): responses follow rev2 (no
+    /// RECENT, ESEARCH for SEARCH, LIST RETURN options and \NonExistent).
+    [[nodiscard]] bool imap4rev2Enabled() const { return m_imap4rev2Enabled; }
     [[nodiscard]] const SelectedMailbox& selectedMailbox() const { return m_selected; }
     [[nodiscard]] const SessionOptions& options() const { return m_options; }
 
@@ -200,6 +203,7 @@ private:
     bool m_cleartextSession = false; // no TLS, explicitly allowed by the account
     bool m_enableSent = false;
     bool m_qresyncEnabled = false;
+    bool m_imap4rev2Enabled = false;
     bool m_logoutQueued = false;
     bool m_failed = false;
     bool m_mailboxChangedPending = false;

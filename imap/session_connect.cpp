@@ -216,6 +216,8 @@ void Session::handleStartTlsReply(const TaggedResponse& tagged)
         // Any CAPABILITY code in this reply came before TLS and is ignored. Whatever the parser
         // still holds arrived in plaintext after the reply: the channel refuses to go on.
         setState(State::TlsHandshake);
+        qCDebug(lcImap) << "STARTTLS accepted;" << m_parser->bufferedBytes()
+                        << "bytes remain in the parser";
         m_channel->startTls(m_parser->bufferedBytes());
         return;
     }
@@ -304,10 +306,19 @@ void Session::handleAuthTaskFinished(ImapTask* task)
 
 void Session::enableExtensions()
 {
-    // RFC 7162 3.2.3: QRESYNC must be enabled before it is used (it implies CONDSTORE).
-    if (m_capabilities.qresync() && m_capabilities.enable() && !m_enableSent) {
+    // RFC 9051 6.3.1: a server announcing IMAP4rev2 speaks IMAP4rev1 until the client enables
+    // rev2; ENABLE is part of rev2. RFC 7162 3.2.3: QRESYNC must be enabled before it is used
+    // (it implies CONDSTORE). Both go in one ENABLE.
+    QList<QByteArray> wanted;
+    if (m_capabilities.has("IMAP4REV2")) {
+        wanted.append(QByteArrayLiteral("IMAP4rev2"));
+    }
+    if (m_capabilities.qresync() && (m_capabilities.enable() || !wanted.isEmpty())) {
+        wanted.append(QByteArrayLiteral("QRESYNC"));
+    }
+    if (!wanted.isEmpty() && !m_enableSent) {
         m_enableSent = true;
-        send(Commands::enable(nextTag(), {QByteArrayLiteral("QRESYNC")}), nullptr);
+        send(Commands::enable(nextTag(), wanted), nullptr);
         return;
     }
     becomeAuthenticated();
@@ -326,8 +337,11 @@ void Session::handleEnabledData(const EnabledData& response)
         return;
     }
     for (const QByteArray& capability : response.capabilities) {
-        if (capability == "QRESYNC") {
+        const QByteArray upper = capability.toUpper();
+        if (upper == "QRESYNC") {
             m_qresyncEnabled = true;
+        } else if (upper == "IMAP4REV2") {
+            m_imap4rev2Enabled = true;
         }
     }
 }

@@ -260,7 +260,7 @@ void logWire(Direction direction, QByteArrayView bytes, RedactionState& state)
     }
     const char* prefix = direction == Direction::ClientToServer ? "C: " : "S: ";
     for (const QByteArray& line : text.split('\n')) {
-        qCDebug(lcImapWire).noquote() << prefix << line;
+        qCDebug(lcImapWire).noquote() << QByteArray(prefix + line);
     }
 }
 

@@ -20,6 +20,8 @@ packages=(
     xvfb xauth dbus-daemon dbus-x11 gnome-keyring libsecret-tools
     # Used by the scripts: unshare/setsid (util-linux), script (bsdutils), ps (procps)
     util-linux bsdutils procps
+    # Reference clients the benchmarks under tests/bench/ compare against
+    curl python3
 )
 
 missing=()

@@ -94,8 +94,7 @@ bool Outbox::lock(int timeoutMs, QString* error)
         *error = QStringLiteral("cannot create the outbox directory %1").arg(m_directory);
         return false;
     }
-    QFile::setPermissions(m_directory,
-                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 
     auto lockFile = std::make_unique<QLockFile>(m_directory + QLatin1Char('/') + kLockName);
     lockFile->setStaleLockTime(kStaleLockMs);
@@ -123,8 +122,8 @@ bool Outbox::isLocked() const
 bool Outbox::requireLock(QString* error) const
 {
     if (!isLocked()) {
-        *error = QStringLiteral("the outbox %1 must be locked before it is changed")
-                     .arg(m_directory);
+        *error =
+            QStringLiteral("the outbox %1 must be locked before it is changed").arg(m_directory);
         return false;
     }
     return true;
@@ -171,8 +170,8 @@ std::optional<OutboxEntry> Outbox::enqueue(const MessageWriter& writer, const QD
 OutboxListing Outbox::list() const
 {
     OutboxListing listing;
-    const QStringList names = QDir(m_directory).entryList({QLatin1Char('*') + kEntrySuffix},
-                                                          QDir::Files, QDir::Name);
+    const QStringList names =
+        QDir(m_directory).entryList({QLatin1Char('*') + kEntrySuffix}, QDir::Files, QDir::Name);
     for (const QString& name : names) {
         const QString id = name.chopped(kEntrySuffix.size());
         QString error;
@@ -262,8 +261,8 @@ OutboxRecovery Outbox::recover(const QDateTime& now)
     }
 
     removeOrphans(&recovery);
-    const QStringList names = QDir(m_directory).entryList({QLatin1Char('*') + kEntrySuffix},
-                                                          QDir::Files, QDir::Name);
+    const QStringList names =
+        QDir(m_directory).entryList({QLatin1Char('*') + kEntrySuffix}, QDir::Files, QDir::Name);
     for (const QString& name : names) {
         recoverEntry(name.chopped(kEntrySuffix.size()), now, &recovery);
     }

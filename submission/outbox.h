@@ -86,7 +86,8 @@ public:
     /// Writes the message into the device and fills the envelope fields of the entry (message
     /// id, sender, recipients, size, subject, 8-bit needs). Returns false with a reason when the
     /// message cannot be written.
-    using MessageWriter = std::function<bool(QIODevice* device, OutboxEntry* entry, QString* error)>;
+    using MessageWriter =
+        std::function<bool(QIODevice* device, OutboxEntry* entry, QString* error)>;
 
     /// Queues one message (state `queued`, a new id and ENVID). Needs the lock.
     [[nodiscard]] std::optional<OutboxEntry> enqueue(const MessageWriter& writer,

@@ -67,10 +67,10 @@ struct OutboxEntry
 {
     static constexpr int kSchemaVersion = 1;
 
-    QString id;         // file stem of the message and the sidecar
-    QString envelopeId; // RFC 3461 ENVID, unique per message
-    QString messageId;  // RFC 5322 Message-ID, without angle brackets
-    QString subject;    // for listings
+    QString id;          // file stem of the message and the sidecar
+    QString envelopeId;  // RFC 3461 ENVID, unique per message
+    QString messageId;   // RFC 5322 Message-ID, without angle brackets
+    QString subject;     // for listings
     QString reversePath; // RFC 5321 MAIL FROM address
     QList<OutboxRecipient> recipients;
     qint64 size = 0;            // octets of the message file
@@ -79,9 +79,9 @@ struct OutboxEntry
 
     QDateTime queuedAt;
     OutboxState state = OutboxState::Queued;
-    int attempts = 0;          // connections that tried to submit it
-    QDateTime nextAttemptAt;   // retrying: not before this time
-    QString lastError;         // the latest problem, for the user
+    int attempts = 0;        // connections that tried to submit it
+    QDateTime nextAttemptAt; // retrying: not before this time
+    QString lastError;       // the latest problem, for the user
     QDateTime lastErrorAt;
 
     QDateTime acceptedAt;      // when the server accepted the message data

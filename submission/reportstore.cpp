@@ -86,6 +86,52 @@ QJsonObject recipientJson(const SentRecipient& recipient)
     };
 }
 
+QJsonObject hopJson(const ReceivedHopClaim& hop)
+{
+    return QJsonObject{
+        {QStringLiteral("fromHost"), hop.fromHost},
+        {QStringLiteral("byHost"), hop.byHost},
+        {QStringLiteral("protocol"), hop.protocol},
+        {QStringLiteral("tls"), claimedTlsName(hop.tls)},
+        {QStringLiteral("tlsVersion"), hop.tlsVersion},
+        {QStringLiteral("cipherSuite"), hop.cipherSuite},
+        {QStringLiteral("claimSource"), claimSourceName(hop.source)},
+        {QStringLiteral("claimText"), hop.claimText},
+    };
+}
+
+// Fields are cut to the lengths parseReceivedField() produces: a record file is read back from
+// disk and might have been edited.
+bool readHop(const QJsonObject& object, ReceivedHopClaim* hop)
+{
+    const auto text = [&object](const char* key, qsizetype limit) {
+        return object.value(QLatin1String(key)).toString().left(limit);
+    };
+    hop->fromHost = text("fromHost", 255);
+    hop->byHost = text("byHost", 255);
+    hop->protocol = text("protocol", 255);
+    hop->tlsVersion = text("tlsVersion", 64);
+    hop->cipherSuite = text("cipherSuite", 100);
+    hop->claimText = text("claimText", ReceivedHopClaim::kMaxClaimText);
+    return claimedTlsFromName(object.value(QStringLiteral("tls")).toString(), &hop->tls) &&
+           claimSourceFromName(object.value(QStringLiteral("claimSource")).toString(),
+                               &hop->source);
+}
+
+bool readHops(const QJsonArray& array, QList<ReceivedHopClaim>* hops, QString* error)
+{
+    const qsizetype count = qMin<qsizetype>(array.size(), TransitSecurityClaims::kMaxHops);
+    for (qsizetype i = 0; i < count; ++i) {
+        ReceivedHopClaim hop;
+        if (!readHop(array.at(i).toObject(), &hop)) {
+            *error = QStringLiteral("transitHops[%1] is malformed").arg(i);
+            return false;
+        }
+        hops->append(hop);
+    }
+    return true;
+}
+
 void applyTransit(SentRecord* record, const DeliveryReport& report)
 {
     if (report.returnedHeaders.isEmpty()) {
@@ -99,6 +145,7 @@ void applyTransit(SentRecord* record, const DeliveryReport& report)
     record->hopsWithTls = claims.hopsWithTls;
     record->hopsWithoutTls = claims.hopsWithoutTls;
     record->hopsNotStated = claims.hopsNotStated;
+    record->transitHops = claims.hops;
 }
 
 } // namespace
@@ -141,6 +188,10 @@ QJsonObject SentRecord::toJson() const
     for (const SentRecipient& recipient : recipients) {
         recipientArray.append(recipientJson(recipient));
     }
+    QJsonArray hopArray;
+    for (const ReceivedHopClaim& hop : transitHops) {
+        hopArray.append(hopJson(hop));
+    }
     return QJsonObject{
         {QStringLiteral("version"), kSchemaVersion},
         {QStringLiteral("envelopeId"), envelopeId},
@@ -154,6 +205,7 @@ QJsonObject SentRecord::toJson() const
         {QStringLiteral("hopsWithTls"), hopsWithTls},
         {QStringLiteral("hopsWithoutTls"), hopsWithoutTls},
         {QStringLiteral("hopsNotStated"), hopsNotStated},
+        {QStringLiteral("transitHops"), hopArray},
         {QStringLiteral("reportKeys"), QJsonArray::fromStringList(reportKeys)},
     };
 }
@@ -179,6 +231,10 @@ bool SentRecord::fromJson(const QJsonObject& json, SentRecord* out, QString* err
     record.hopsWithTls = json.value(QStringLiteral("hopsWithTls")).toInt();
     record.hopsWithoutTls = json.value(QStringLiteral("hopsWithoutTls")).toInt();
     record.hopsNotStated = json.value(QStringLiteral("hopsNotStated")).toInt();
+    if (!readHops(json.value(QStringLiteral("transitHops")).toArray(), &record.transitHops,
+                  error)) {
+        return false;
+    }
     for (const QJsonValue& key : json.value(QStringLiteral("reportKeys")).toArray()) {
         record.reportKeys.append(key.toString());
     }
@@ -219,10 +275,9 @@ ReportApplication applyReport(SentRecord* record, const DeliveryReport& report,
 
     for (const DsnRecipientReport& reported : report.recipients) {
         const std::optional<SentRecipient::State> state = stateForAction(reported.action);
-        auto found = std::find_if(record->recipients.begin(), record->recipients.end(),
-                                  [&](const SentRecipient& r) {
-                                      return reported.isRecipient(r.address);
-                                  });
+        auto found =
+            std::find_if(record->recipients.begin(), record->recipients.end(),
+                         [&](const SentRecipient& r) { return reported.isRecipient(r.address); });
         if (found == record->recipients.end()) {
             application.unknownRecipients.append(reported.originalRecipient.isEmpty()
                                                      ? reported.finalRecipient
@@ -316,9 +371,8 @@ QList<SentRecord> ReportStore::list(QStringList* problems) const
             problems->append(error);
         }
     }
-    std::sort(records.begin(), records.end(), [](const SentRecord& a, const SentRecord& b) {
-        return a.acceptedAt < b.acceptedAt;
-    });
+    std::sort(records.begin(), records.end(),
+              [](const SentRecord& a, const SentRecord& b) { return a.acceptedAt < b.acceptedAt; });
     return records;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "submission/deliveryreport.h"
+#include "submission/transitsecurity.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -52,6 +53,9 @@ struct SentRecord
     int hopsWithTls = 0;
     int hopsWithoutTls = 0;
     int hopsNotStated = 0;
+    /// Each recorded hop, oldest first, with what its server claimed (from and by host,
+    /// protocol, TLS, version, suite, and the text the claim was read from). Claims, not proofs.
+    QList<ReceivedHopClaim> transitHops;
 
     QStringList reportKeys; // the report messages already applied (so each counts once)
 
@@ -67,7 +71,7 @@ struct SentRecord
 /// How applying one report changed the store.
 struct ReportApplication
 {
-    bool matched = false;  // the report's ENVID names a record of this store
+    bool matched = false;   // the report's ENVID names a record of this store
     bool duplicate = false; // this report message was applied before
     QString envelopeId;
     QStringList updatedRecipients;

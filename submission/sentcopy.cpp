@@ -37,8 +37,7 @@ public:
 protected:
     void run() override
     {
-        Imap::CommandBuilder builder(session()->nextTag(), "CREATE",
-                                     session()->commandOptions());
+        Imap::CommandBuilder builder(session()->nextTag(), "CREATE", session()->commandOptions());
         builder.astring(Imap::mailboxNameToWire(m_name, false));
         if (session()->capabilities().has("CREATE-SPECIAL-USE")) {
             builder.token("(USE (\\Sent))");
@@ -223,8 +222,8 @@ void SentCopy::append()
     if (!saveCurrent()) {
         return;
     }
-    const QDateTime date = entry.acceptedAt.isValid() ? entry.acceptedAt
-                                                      : QDateTime::currentDateTimeUtc();
+    const QDateTime date =
+        entry.acceptedAt.isValid() ? entry.acceptedAt : QDateTime::currentDateTimeUtc();
     run(new Imap::AppendTask(m_mailbox, std::move(content), {QByteArrayLiteral("\\Seen")}, date),
         &SentCopy::handleAppended);
 }

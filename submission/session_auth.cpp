@@ -102,8 +102,8 @@ void SmtpSession::failAuthentication(const SmtpReply& reply)
     const StatusMessage message = describeReply(reply);
     // RFC 4954 6: 535 and 5.7.8 mean the credentials are wrong; 454 and other 4xx replies are
     // temporary; 534 asks for a stronger mechanism; 538 for encryption.
-    const bool credentialsRejected = reply.code == 535 || reply.enhancedCode().toString() ==
-                                                              QLatin1String("5.7.8");
+    const bool credentialsRejected =
+        reply.code == 535 || reply.enhancedCode().toString() == QLatin1String("5.7.8");
     const SubmissionError::Kind kind = credentialsRejected || reply.isPermanentNegative()
                                            ? SubmissionError::Kind::AuthenticationFailed
                                            : SubmissionError::Kind::AuthenticationUnavailable;

@@ -194,8 +194,8 @@ void SmtpSession::refuseStartTls(const QString& what)
 
 void SmtpSession::continueInCleartext()
 {
-    qCWarning(lcSubmission).noquote() << "continuing without encryption with" << host()
-                                      << "(cleartext explicitly allowed)";
+    qCWarning(lcSubmission).noquote()
+        << "continuing without encryption with" << host() << "(cleartext explicitly allowed)";
     m_cleartextSession = true;
     m_capabilities = m_preTls;
     setState(State::EhloAfterTls);

@@ -314,17 +314,16 @@ void SmtpSession::refuseTransaction(const SmtpReply& reply)
     const bool anyAccepted = std::any_of(result.recipients.cbegin(), result.recipients.cend(),
                                          [](const RecipientReply& r) { return r.accepted; });
     if (m_mailFromAccepted && !anyAccepted) {
-        const bool allPermanent =
-            std::all_of(result.recipients.cbegin(), result.recipients.cend(),
-                        [](const RecipientReply& r) { return r.permanent; });
+        const bool allPermanent = std::all_of(result.recipients.cbegin(), result.recipients.cend(),
+                                              [](const RecipientReply& r) { return r.permanent; });
         result.permanent = allPermanent;
         result.message = ourWords(QStringLiteral("The server accepted none of the recipients: ") +
                                       result.recipients.value(0).reason,
                                   allPermanent);
     } else if (m_mailFromAccepted) {
         result.message = describeReply(reply);
-        result.message.explanation = QStringLiteral("The server refused the message data. ") +
-                                     result.message.explanation;
+        result.message.explanation =
+            QStringLiteral("The server refused the message data. ") + result.message.explanation;
         result.permanent = result.message.permanent;
     }
     m_needsReset = true;

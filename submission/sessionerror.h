@@ -16,16 +16,16 @@ namespace Latchmail {
 struct SubmissionError
 {
     enum class Kind {
-        Network,              ///< connect refused, reset, closed unexpectedly
-        Timeout,              ///< no progress within the deadline
-        Tls,                  ///< TLS handshake failed for another reason than a latch
-        LatchFailure,         ///< a security latch is no longer met (latchFailure is set)
-        SecurityRefusal,      ///< STARTTLS missing/refused/garbled, injection, cleartext
-        AuthenticationFailed, ///< the server rejected the credentials (RFC 4954 535)
+        Network,                   ///< connect refused, reset, closed unexpectedly
+        Timeout,                   ///< no progress within the deadline
+        Tls,                       ///< TLS handshake failed for another reason than a latch
+        LatchFailure,              ///< a security latch is no longer met (latchFailure is set)
+        SecurityRefusal,           ///< STARTTLS missing/refused/garbled, injection, cleartext
+        AuthenticationFailed,      ///< the server rejected the credentials (RFC 4954 535)
         AuthenticationUnavailable, ///< no mechanism Latchmail supports, or a temporary 454
-        Protocol,             ///< the server broke the protocol
-        ServerClosed,         ///< 421, or the server closed the connection
-        Cancelled,            ///< the caller aborted the session
+        Protocol,                  ///< the server broke the protocol
+        ServerClosed,              ///< 421, or the server closed the connection
+        Cancelled,                 ///< the caller aborted the session
     };
 
     Kind kind = Kind::Network;

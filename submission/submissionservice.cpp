@@ -78,8 +78,9 @@ bool SubmissionService::open(QString* error)
     }
     m_report.recovery = m_outbox.recover(QDateTime::currentDateTimeUtc());
     for (const QString& id : std::as_const(m_report.recovery.interrupted)) {
-        qCInfo(lcSubmission).noquote() << "message" << id << "was interrupted while sending; "
-                                       << "it will be sent again";
+        qCInfo(lcSubmission).noquote()
+            << QStringLiteral("message %1 was interrupted while sending; it will be sent again")
+                   .arg(id);
     }
     return true;
 }
@@ -166,11 +167,10 @@ void SubmissionService::startAttempt()
     options.implicitTls = implicitTls;
     options.channel.service = Service::MessageSubmission;
     options.channel.host = settings.host;
-    options.channel.port =
-        settings.port != 0
-            ? settings.port
-            : defaultPort(Service::MessageSubmission,
-                          implicitTls ? TlsMode::Implicit : TlsMode::StartTls);
+    options.channel.port = settings.port != 0
+                               ? settings.port
+                               : defaultPort(Service::MessageSubmission,
+                                             implicitTls ? TlsMode::Implicit : TlsMode::StartTls);
     options.channel.required = m_account.latchRecord(Service::MessageSubmission).latchSet();
     options.channel.extraCaFile = settings.extraCaFile;
     options.channel.allowCleartext = settings.allowCleartext;
@@ -320,8 +320,8 @@ void SubmissionService::handleSessionFailed(const SubmissionError& error)
                            error.kind == SubmissionError::Kind::Timeout ||
                            error.kind == SubmissionError::Kind::Tls;
     if (retryable && !m_authenticated && !m_attempts.isEmpty()) {
-        qCInfo(lcSubmission).noquote() << "implicit TLS failed (" << error.message
-                                       << "); trying STARTTLS";
+        qCInfo(lcSubmission).noquote()
+            << "implicit TLS failed (" << error.message << "); trying STARTTLS";
         startAttempt();
         return;
     }

@@ -32,10 +32,11 @@ struct SubmissionOptions
     OutboxRetryPolicy retry;
     int lockTimeoutMs = 30000;
     int connectTimeoutMs = 30000; ///< connect, TLS handshake, each reply before the data
-    /// Waiting for the reply to the message data. Limitation: RFC 5321 4.5.3.2.6 suggests ten
-    /// minutes; two keep a stalled server from holding the outbox that long.
+    /// Waiting for the reply to the message data.
+    // Limitation: two minutes, where RFC 5321 4.5.3.2.6 suggests ten — a stalled server would
+    // otherwise hold the outbox (and its lock) that long.
     int dataTimeoutMs = 120000;
-    bool copyToSent = true;   ///< APPEND accepted messages to the Sent mailbox over IMAP
+    bool copyToSent = true;      ///< APPEND accepted messages to the Sent mailbox over IMAP
     bool ignoreSchedule = false; ///< also send retrying messages that are not due yet
     bool releaseHeld = false;    ///< also try messages held for security again
 };
@@ -44,20 +45,20 @@ struct SubmissionOptions
 struct SubmissionItem
 {
     enum class Outcome {
-        NotAttempted,       ///< not due, or the run stopped before it
-        Sent,               ///< accepted by the server (and copied to Sent, or copy pending)
-        HeldForSecurity,    ///< latch failure or STARTTLS refusal
+        NotAttempted,         ///< not due, or the run stopped before it
+        Sent,                 ///< accepted by the server (and copied to Sent, or copy pending)
+        HeldForSecurity,      ///< latch failure or STARTTLS refusal
         AuthenticationFailed, ///< still queued: the server refused the credentials
-        Retrying,           ///< 4xx, network or TLS trouble: queued for a later attempt
-        Failed,             ///< refused for good (5xx, too large, …)
+        Retrying,             ///< 4xx, network or TLS trouble: queued for a later attempt
+        Failed,               ///< refused for good (5xx, too large, …)
     };
 
     QString id;
     QString subject;
     Outcome outcome = Outcome::NotAttempted;
     OutboxState state = OutboxState::Queued; ///< state after the run (when not removed)
-    bool removed = false;                     ///< accepted, copied to Sent, left the outbox
-    QString message;                          ///< why, for the user
+    bool removed = false;                    ///< accepted, copied to Sent, left the outbox
+    QString message;                         ///< why, for the user
 };
 
 [[nodiscard]] QString submissionOutcomeName(SubmissionItem::Outcome outcome); // "sent", …
@@ -130,8 +131,7 @@ private:
     void applySessionFailure(const SubmissionError& error);
     void scheduleRetry(OutboxEntry* entry, const QString& reason);
     void recordSent(const OutboxEntry& entry, const TransactionResult& result);
-    void setItem(const OutboxEntry& entry, SubmissionItem::Outcome outcome,
-                 const QString& message);
+    void setItem(const OutboxEntry& entry, SubmissionItem::Outcome outcome, const QString& message);
     void saveEntry(const OutboxEntry& entry);
     [[nodiscard]] bool isDue(const OutboxEntry& entry) const;
     [[nodiscard]] MailTransaction transactionFor(const OutboxEntry& entry) const;

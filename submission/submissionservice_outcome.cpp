@@ -13,8 +13,8 @@ QString summariseRecipients(const QList<OutboxRecipient>& recipients)
     QStringList parts;
     for (const OutboxRecipient& recipient : recipients) {
         if (recipient.status == RecipientStatus::Refused) {
-            parts.append(QStringLiteral("%1 was refused: %2").arg(recipient.address,
-                                                                    recipient.reason));
+            parts.append(
+                QStringLiteral("%1 was refused: %2").arg(recipient.address, recipient.reason));
         } else if (recipient.status == RecipientStatus::Pending) {
             parts.append(QStringLiteral("%1 is still to be sent: %2")
                              .arg(recipient.address, recipient.reason));
@@ -38,8 +38,8 @@ void applyRecipientReplies(OutboxEntry* entry, const TransactionResult& result)
                                        : RecipientStatus::Pending;
                 recipient.reason.clear();
             } else if (!reply.reason.isEmpty()) {
-                recipient.status = reply.permanent ? RecipientStatus::Refused
-                                                   : RecipientStatus::Pending;
+                recipient.status =
+                    reply.permanent ? RecipientStatus::Refused : RecipientStatus::Pending;
                 recipient.reason = reply.reason;
             }
         }
@@ -103,8 +103,9 @@ void SubmissionService::applyRefused(OutboxEntry* entry, const TransactionResult
     const QString reason = result.message.text();
     if (!result.permanent) {
         scheduleRetry(entry, reason);
-        setItem(*entry, entry->state == OutboxState::Failed ? SubmissionItem::Outcome::Failed
-                                                            : SubmissionItem::Outcome::Retrying,
+        setItem(*entry,
+                entry->state == OutboxState::Failed ? SubmissionItem::Outcome::Failed
+                                                    : SubmissionItem::Outcome::Retrying,
                 entry->lastError);
         return;
     }
@@ -190,13 +191,12 @@ void SubmissionService::recordSent(const OutboxEntry& entry, const TransactionRe
     record.dsnRequested = record.dsnRequested || result.dsnRequested;
     record.successRequested = m_account.requestSuccessDsn;
     for (const RecipientReply& reply : result.recipients) {
-        const bool known = std::any_of(record.recipients.cbegin(), record.recipients.cend(),
-                                       [&](const SentRecipient& r) {
-                                           return r.address == reply.address;
-                                       });
+        const bool known =
+            std::any_of(record.recipients.cbegin(), record.recipients.cend(),
+                        [&](const SentRecipient& r) { return r.address == reply.address; });
         if (reply.accepted && !known) {
-            record.recipients.append(SentRecipient{reply.address, SentRecipient::State::Accepted,
-                                                   {}, {}, entry.acceptedAt});
+            record.recipients.append(SentRecipient{
+                reply.address, SentRecipient::State::Accepted, {}, {}, entry.acceptedAt});
         }
     }
     if (!m_reports.save(record, &error)) {

@@ -8,12 +8,57 @@
 #include <QCoreApplication>
 #include <QRegularExpression>
 
+#include <array>
+#include <utility>
+
 namespace Latchmail {
 
 namespace {
 
 constexpr qsizetype kMaxReceivedLength = 8192;
 constexpr int kMaxHopsNamed = 3;
+
+constexpr std::array kClaimNames{
+    std::pair{ClaimedTls::Used, "used"},
+    std::pair{ClaimedTls::NotUsed, "not-used"},
+    std::pair{ClaimedTls::NotStated, "not-stated"},
+};
+
+constexpr std::array kSourceNames{
+    std::pair{ClaimSource::None, "none"},
+    std::pair{ClaimSource::TlsClause, "tls-clause"},
+    std::pair{ClaimSource::Comment, "comment"},
+    std::pair{ClaimSource::Protocol, "protocol"},
+};
+
+template <typename Enum, typename Names>
+QString nameOf(const Names& names, Enum value)
+{
+    for (const auto& [entry, name] : names) {
+        if (entry == value) {
+            return QLatin1String(name);
+        }
+    }
+    return QLatin1String(names.front().second);
+}
+
+template <typename Enum, typename Names>
+bool valueOf(const Names& names, const QString& name, Enum* out)
+{
+    for (const auto& [entry, text] : names) {
+        if (name == QLatin1String(text)) {
+            *out = entry;
+            return true;
+        }
+    }
+    return false;
+}
+
+void setSource(ReceivedHopClaim* hop, ClaimSource source, const QString& text)
+{
+    hop->source = source;
+    hop->claimText = text.left(ReceivedHopClaim::kMaxClaimText);
+}
 
 QString tr(const char* text)
 {
@@ -131,6 +176,7 @@ void readTlsComment(const QString& comment, ReceivedHopClaim* hop)
         hop->tlsVersion = normalizedVersion(match.captured(1));
         hop->cipherSuite = match.captured(2);
         hop->tls = ClaimedTls::Used;
+        setSource(hop, ClaimSource::Comment, comment);
         return;
     }
     match = versionField.match(comment);
@@ -141,11 +187,13 @@ void readTlsComment(const QString& comment, ReceivedHopClaim* hop)
         if (cipher.hasMatch() && hop->cipherSuite.isEmpty()) {
             hop->cipherSuite = cipher.captured(1);
         }
+        setSource(hop, ClaimSource::Comment, comment);
         return;
     }
     if (bareVersion.match(comment).hasMatch()) {
         hop->tlsVersion = normalizedVersion(comment);
         hop->tls = ClaimedTls::Used;
+        setSource(hop, ClaimSource::Comment, comment);
     }
 }
 
@@ -197,6 +245,7 @@ void applyClause(const QString& clause, const Token& token, ReceivedHopClaim* ho
         // DEEP 4 / RFC 8314 4.3: tls-cipher = IANA suite name / "0x" 4HEXDIG.
         hop->cipherSuite = token.text.left(100);
         hop->tls = ClaimedTls::Used;
+        setSource(hop, ClaimSource::TlsClause, QStringLiteral("tls ") + hop->cipherSuite);
     }
 }
 
@@ -214,6 +263,26 @@ QString joinNamed(const QList<const ReceivedHopClaim*>& hops)
 }
 
 } // namespace
+
+QString claimedTlsName(ClaimedTls claim)
+{
+    return nameOf(kClaimNames, claim);
+}
+
+bool claimedTlsFromName(const QString& name, ClaimedTls* out)
+{
+    return valueOf(kClaimNames, name, out);
+}
+
+QString claimSourceName(ClaimSource source)
+{
+    return nameOf(kSourceNames, source);
+}
+
+bool claimSourceFromName(const QString& name, ClaimSource* out)
+{
+    return valueOf(kSourceNames, name, out);
+}
 
 QString ReceivedHopClaim::describe() const
 {
@@ -253,6 +322,9 @@ ReceivedHopClaim parseReceivedField(QByteArrayView value)
 
     if (hop.tls == ClaimedTls::NotStated) {
         hop.tls = protocolClaim(hop.protocol);
+        if (hop.tls != ClaimedTls::NotStated) {
+            setSource(&hop, ClaimSource::Protocol, QStringLiteral("with ") + hop.protocol);
+        }
     }
     return hop;
 }

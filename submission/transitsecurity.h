@@ -13,6 +13,21 @@ namespace Latchmail {
 /// server's own claim in a Received field; nothing here is verified by Latchmail.
 enum class ClaimedTls { Used, NotUsed, NotStated };
 
+/// Where in a Received field a TLS claim was read from.
+enum class ClaimSource {
+    None,      // nothing about TLS was stated
+    TlsClause, // the "tls" clause (DEEP 4, RFC 8314 4.3)
+    Comment,   // a comment such as Postfix's "(using TLSv1.3 with cipher …)"
+    Protocol,  // the with clause (RFC 3848: ESMTPS, ESMTPSA, LMTPS…)
+};
+
+/// "used", "not-used", "not-stated" (stored and printed as JSON).
+[[nodiscard]] QString claimedTlsName(ClaimedTls claim);
+[[nodiscard]] bool claimedTlsFromName(const QString& name, ClaimedTls* out);
+/// "none", "tls-clause", "comment", "protocol".
+[[nodiscard]] QString claimSourceName(ClaimSource source);
+[[nodiscard]] bool claimSourceFromName(const QString& name, ClaimSource* out);
+
 /// One Received field (RFC 5321 4.4) read for its TLS claims.
 struct ReceivedHopClaim
 {
@@ -22,9 +37,17 @@ struct ReceivedHopClaim
     ClaimedTls tls = ClaimedTls::NotStated;
     QString tlsVersion;  // "TLSv1.3", where stated
     QString cipherSuite; // as written: IANA name, OpenSSL name or "0x1301", where stated
+    ClaimSource source = ClaimSource::None;
+    /// The text the claim was read from, as the server wrote it (at most kMaxClaimText
+    /// characters): the comment, "tls <suite>" or "with <protocol>"; empty when none.
+    QString claimText;
+
+    static constexpr qsizetype kMaxClaimText = 300;
 
     /// "from a.example by b.example" (the parts that are known).
     [[nodiscard]] QString describe() const;
+
+    friend bool operator==(const ReceivedHopClaim&, const ReceivedHopClaim&) = default;
 };
 
 /// Reads one Received field value (unfolded or folded). TLS is taken from, in this order: the

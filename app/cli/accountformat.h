@@ -9,8 +9,31 @@
 #include <QTextStream>
 
 // Text and JSON renderings of accounts shared by `account list|show` and `security`. The JSON
-// shapes are part of the command-line contract and documented in the README; extend them only
-// by adding keys.
+// shapes are part of the command-line contract; extend them only by adding keys. Times are UTC
+// ISO 8601 ("2024-05-01T10:00:00Z") or null; "port" 0 means the TLS mode's default port.
+//
+//   account list    {"accounts": [ENTRY…]}                       sorted by id
+//     ENTRY loaded  {"id", "ok": true, "address", "displayName", "warnings": [text],
+//                    "services": {"imap"|"submission": {"host", "port", "latches": [token]}}}
+//     ENTRY broken  {"id", "ok": false, "error": {"kind", "file", "message"}}
+//                    kind: not-found|unreadable|corrupt|unknown-version|invalid|write-failed
+//   account show    {"id", "displayName", "address", "requestSuccessDsn", "file", "warnings",
+//   account add      "services": {"imap"|"submission": {"host", "port", "tls", "user",
+//                    "allowCleartext", "caFile" (path|null), "latches": [token]}}}
+//                    (`add` prints the same object without "warnings")
+//   account remove  {"id", "removed": true, "file", "keyringEntriesRemoved": ["imap"…],
+//                    "latchesReset": true, "outboxKept": path|null}
+//   security        {"id", "address", "warnings",
+//                    "services": {"imap"|"submission": {"host", "port", "tls",
+//                      "latches": [{"token", "firstSet", "known", "meaning"}],
+//                      "lastObservation": null | {"observedAt", "transport" (cleartext|
+//                        implicit-tls|starttls), "protocol" (TLSv1.2…), "cipherSuite" (IANA),
+//                        "cipherOpenSsl", "keyBits", "forwardSecrecy", "cipherUsesMd5",
+//                        "cipherUsesRc4", "certificateVerified", "verificationErrors": [text],
+//                        "certificate": CERT|null (the leaf), "chain": [CERT…]},
+//                      "recentFailures": [{"at", "failed": [token], "detail"}]}}}
+//     CERT          {"subject", "issuer", "notBefore", "notAfter", "sha256"}
+// Errors never go to standard output: they are one line on standard error.
 namespace Latchmail::Cli {
 
 /// "Message access (IMAP)", "Message submission (SMTP)".

@@ -3,7 +3,9 @@
 // channel the engines use, and reports how TLS was reached, what was negotiated, the
 // certificate verdict and chain, and the latches the server would earn (DEEP 3.2).
 //
-// --json prints one object (stable; keys are only ever added):
+// --json prints one object (stable; keys are only ever added) — also when no attempt secured a
+// connection, since the attempts are the probe's finding; the error line then goes to standard
+// error as usual:
 // {
 //   "service": "imap" | "submission",
 //   "host": "HOST as given",

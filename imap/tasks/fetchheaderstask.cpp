@@ -50,50 +50,73 @@ FetchHeadersTask::FetchHeadersTask(MessageCache* cache, QString mailbox, Sequenc
 
 void FetchHeadersTask::run()
 {
-    sendNextBatch();
+    sendBatches();
 }
 
-void FetchHeadersTask::sendNextBatch()
+void FetchHeadersTask::sendBatches()
 {
-    if (m_nextBatch >= m_batches.size()) {
-        finishOk();
-        return;
+    while (m_inFlight.size() < kBatchesInFlight && m_nextBatch < m_batches.size()) {
+        Batch batch;
+        batch.uids = m_batches.at(m_nextBatch++);
+        batch.tag =
+            send(Commands::uidFetch(session()->nextTag(), batch.uids,
+                                    headerFetchItems(session()->capabilities().condStore())));
+        if (batch.tag.isEmpty()) {
+            return; // the task has failed
+        }
+        m_inFlight.append(batch);
     }
-    m_current = m_batches.at(m_nextBatch++);
-    m_seen.clear();
-    m_received.clear();
-    send(Commands::uidFetch(session()->nextTag(), m_current,
-                            headerFetchItems(session()->capabilities().condStore())));
+    if (m_inFlight.isEmpty()) {
+        finishOk();
+    }
 }
 
 void FetchHeadersTask::handleFetch(const FetchData& response)
 {
-    if (!response.uid || !response.envelope || !m_current.contains(*response.uid, kLargestUid) ||
-        m_seen.contains(*response.uid)) {
-        return; // unsolicited, a flag update, or a duplicate
+    if (!response.uid || !response.envelope) {
+        return; // unsolicited, or a flag update
     }
-    m_seen.insert(*response.uid);
-    m_received.append(cachedMessageFrom(response));
+    for (Batch& batch : m_inFlight) {
+        if (batch.uids.contains(*response.uid, kLargestUid) &&
+            !batch.seen.contains(*response.uid)) {
+            batch.seen.insert(*response.uid);
+            batch.received.append(cachedMessageFrom(response));
+            return;
+        }
+    }
 }
 
 void FetchHeadersTask::handleTagged(const TaggedResponse& response)
 {
+    const auto batch = std::find_if(m_inFlight.begin(), m_inFlight.end(),
+                                    [&](const Batch& b) { return b.tag == response.tag; });
+    if (batch == m_inFlight.end()) {
+        return;
+    }
     if (response.status != Status::Ok) {
         finishWithError(commandFailureMessage(
             QStringLiteral("Fetching message headers of \u201c%1\u201d").arg(m_mailbox), response));
         return;
     }
-    if (!m_received.isEmpty() && !m_cache->storeMessages(m_mailbox, m_received)) {
+    storeBatch(*batch);
+    m_inFlight.erase(batch);
+    if (isFinished()) {
+        return;
+    }
+    Q_EMIT progress(m_stored, qMax(m_total, m_stored));
+    sendBatches();
+}
+
+void FetchHeadersTask::storeBatch(Batch& batch)
+{
+    if (!batch.received.isEmpty() && !m_cache->storeMessages(m_mailbox, batch.received)) {
         finishWithError(m_cache->lastError());
         return;
     }
-    m_stored += m_received.size();
-    for (const CachedMessage& message : std::as_const(m_received)) {
+    m_stored += batch.received.size();
+    for (const CachedMessage& message : std::as_const(batch.received)) {
         m_storedUids.append(message.uid);
     }
-    m_received.clear();
-    Q_EMIT progress(m_stored, qMax(m_total, m_stored));
-    sendNextBatch();
 }
 
 } // namespace Latchmail::Imap

@@ -16,7 +16,9 @@ namespace Latchmail::Imap {
 /// The header sync of a selected mailbox: UID FETCH of FLAGS, ENVELOPE, BODYSTRUCTURE,
 /// RFC822.SIZE, INTERNALDATE and (with CONDSTORE) MODSEQ (RFC 9051 6.4.8, RFC 7162 3.1.4), in
 /// batches, each batch stored in the cache in one transaction once its tagged OK arrived.
-/// FETCH data for UIDs outside the batch asked for is not stored.
+/// Two batches are in flight at a time (RFC 9051 5.5 pipelining), so the server prepares the
+/// next one while this one is stored. FETCH data for UIDs outside the batches asked for is not
+/// stored.
 class FetchHeadersTask : public ImapTask
 {
     Q_OBJECT
@@ -44,16 +46,25 @@ protected:
     void handleTagged(const TaggedResponse& response) override;
 
 private:
-    void sendNextBatch();
+    static constexpr qsizetype kBatchesInFlight = 2;
+
+    struct Batch
+    {
+        QByteArray tag;
+        SequenceSet uids;
+        QSet<quint32> seen;            // UIDs already received
+        QList<CachedMessage> received; // stored on the batch's tagged OK
+    };
+
+    void sendBatches();
+    void storeBatch(Batch& batch);
 
     MessageCache* m_cache;
     QString m_mailbox;
     QList<SequenceSet> m_batches;
     qsizetype m_total = 0;
     qsizetype m_nextBatch = 0;
-    SequenceSet m_current;
-    QSet<quint32> m_seen;            // UIDs of the current batch already received
-    QList<CachedMessage> m_received; // the current batch, stored on its tagged OK
+    QList<Batch> m_inFlight;
     QList<quint32> m_storedUids;
     qsizetype m_stored = 0;
 };

@@ -59,8 +59,10 @@ QString ListMailboxesTask::mailboxWithSpecialUse(const QString& use) const
 
 void ListMailboxesTask::run()
 {
+    // RFC 9051 6.3.9: IMAP4rev2 includes the LIST return options of RFC 5258 and RFC 6154.
+    const Capabilities& capabilities = session()->capabilities();
     const bool specialUse =
-        session()->capabilities().specialUse() && session()->capabilities().listExtended();
+        session()->imap4rev2Enabled() || (capabilities.specialUse() && capabilities.listExtended());
     send(
         Commands::list(session()->nextTag(), "", "*", specialUse, {}, session()->commandOptions()));
 }
@@ -75,6 +77,13 @@ void ListMailboxesTask::handleList(const ListData& response)
         // not be named again in a command without guessing its bytes.
         qCInfo(lcImap) << "skipped a mailbox with an invalid name encoding";
         return;
+    }
+    // RFC 9051 7.3.1: \NonExistent names a mailbox that does not exist (it only has children
+    // or a subscription); it cannot be selected or cached.
+    for (const QByteArray& flag : response.flags) {
+        if (flag.compare("\\NonExistent", Qt::CaseInsensitive) == 0) {
+            return;
+        }
     }
     CachedMailbox mailbox;
     mailbox.name = response.name;

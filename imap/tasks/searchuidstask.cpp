@@ -24,7 +24,8 @@ void SearchUidsTask::run()
 {
     m_tag = session()->nextTag();
     CommandBuilder builder(m_tag, "UID SEARCH", session()->commandOptions());
-    if (session()->capabilities().eSearch()) {
+    // RFC 9051 6.4.4: with IMAP4rev2 enabled the answer is always ESEARCH.
+    if (session()->capabilities().eSearch() || session()->imap4rev2Enabled()) {
         builder.token("RETURN (ALL)");
     }
     builder.token(m_criteria);

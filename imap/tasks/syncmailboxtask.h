@@ -15,6 +15,15 @@ namespace Latchmail::Imap {
 
 class SelectTask;
 
+/// The counters STATUS reported for a mailbox that was not synchronised (RFC 9051 6.3.11).
+struct MailboxCounts
+{
+    QString mailbox;
+    quint64 messages = 0;
+    quint64 unseen = 0;
+    quint64 uidNext = 0;
+};
+
 /// What one synchronisation of a mailbox changed in the cache.
 struct SyncReport
 {
@@ -26,6 +35,9 @@ struct SyncReport
     bool fullResync = false;         ///< every UID compared (no usable QRESYNC state)
     bool uidValidityChanged = false; ///< the cached messages were discarded (RFC 3501 2.3.1.1)
     bool usedQresync = false;        ///< incremental resync (RFC 7162 3.2.5)
+    /// STATUS of the other selectable mailboxes listed (ImapService::synchronize()), in LIST
+    /// order; a mailbox whose STATUS failed is left out.
+    QList<MailboxCounts> otherMailboxes;
 };
 
 /// Brings the cache of one mailbox up to date with the server:
@@ -70,3 +82,5 @@ private:
 };
 
 } // namespace Latchmail::Imap
+
+Q_DECLARE_METATYPE(Latchmail::Imap::SyncReport)

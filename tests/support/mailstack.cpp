@@ -190,6 +190,12 @@ QStringList MailStack::scriptArguments() const
     if (!m_options.ssl) {
         arguments << QStringLiteral("--no-ssl");
     }
+    if (!m_options.dsn) {
+        arguments << QStringLiteral("--no-dsn");
+    }
+    if (m_options.sentMailbox != QLatin1String("Sent")) {
+        arguments << QStringLiteral("--sent-mailbox") << m_options.sentMailbox;
+    }
     return arguments;
 }
 

@@ -47,6 +47,10 @@ public:
         bool tls12Only = false; ///< the servers offer at most TLS 1.2
         QString cipherList;     ///< OpenSSL cipher list for TLS 1.2 and below
         bool ssl = true;        ///< false: no STARTTLS and no implicit-TLS listeners at all
+        bool dsn = true;        ///< false: Postfix's submission services do not announce DSN
+        /// The mailbox Dovecot marks \Sent (RFC 6154). Any other name than "Sent" leaves a
+        /// mailbox "Sent" without the attribute beside it. Letters, digits, spaces, _ and -.
+        QString sentMailbox = QStringLiteral("Sent");
         CertVariant cert = CertVariant::CaSigned;
         /// "name" (random password) or "name:password".
         QStringList users{QStringLiteral("alice"), QStringLiteral("bob")};

@@ -175,196 +175,304 @@ quint64 nextModSeq(FakeMailbox& mailbox)
     return highest + 1;
 }
 
+// One request being answered, with what the handlers need.
+struct Exchange
+{
+    FakeImapServer& server;
+    FakeImapConnection& connection;
+    const ImapRequest& request;
+    QList<QByteArray> args;
+    FakeMailbox* box; // the selected mailbox, if any
+
+    void reply(const QByteArray& text) { connection.sendLine(request.tag + ' ' + text); }
+};
+
+QByteArray mailboxName(const QByteArray& argument)
+{
+    return argument.toUpper() == "INBOX" ? QByteArray("INBOX") : argument;
+}
+
+void capability(Exchange& x)
+{
+    const FakeImapServer::Script& script = x.server.script;
+    x.connection.sendLine("* CAPABILITY " + (x.connection.isEncrypted()
+                                                 ? script.postTlsCapabilities
+                                                 : script.preTlsCapabilities));
+    x.reply("OK CAPABILITY completed");
+}
+
+void startTls(Exchange& x)
+{
+    if (x.connection.isEncrypted()) {
+        x.reply("BAD TLS already active");
+        return;
+    }
+    x.reply("OK Begin TLS");
+    x.connection.startTls();
+}
+
+void login(Exchange& x)
+{
+    const bool ok =
+        x.args.value(0) == x.server.script.userName && x.args.value(1) == x.server.script.password;
+    x.connection.authenticated = ok;
+    x.reply(ok ? "OK Logged in" : "NO [AUTHENTICATIONFAILED] Authentication failed.");
+}
+
+void enable(Exchange& x)
+{
+    if (x.server.script.postTlsCapabilities.contains("QRESYNC")) {
+        x.connection.sendLine("* ENABLED QRESYNC");
+    }
+    x.reply("OK Enabled");
+}
+
+void list(Exchange& x)
+{
+    for (auto it = x.server.mailboxes.cbegin(); it != x.server.mailboxes.cend(); ++it) {
+        const QByteArray use = it->specialUse.isEmpty() ? QByteArray() : ' ' + it->specialUse;
+        x.connection.sendLine("* LIST (\\HasNoChildren" + use + ") \"/\" " + quoted(it.key()));
+    }
+    x.reply("OK List completed");
+}
+
+void select(Exchange& x)
+{
+    const QByteArray name = mailboxName(x.args.value(0));
+    if (!x.server.mailboxes.contains(name)) {
+        x.connection.selected.clear();
+        x.reply("NO [NONEXISTENT] Mailbox doesn't exist");
+        return;
+    }
+    x.connection.selected = name;
+    const FakeMailbox& mailbox = x.server.mailboxes[name];
+    x.connection.sendLine("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
+    x.connection.sendLine("* " + QByteArray::number(mailbox.messages.size()) + " EXISTS");
+    x.connection.sendLine("* OK [UIDVALIDITY " + QByteArray::number(mailbox.uidValidity) +
+                          "] UIDs valid");
+    x.connection.sendLine("* OK [UIDNEXT " + QByteArray::number(mailbox.uidNext) +
+                          "] Predicted next UID");
+    x.reply("OK [READ-WRITE] Select completed");
+}
+
+void search(Exchange& x)
+{
+    QList<quint32> uids;
+    for (const FakeMessage& message : x.box->messages) {
+        uids.append(message.uid);
+    }
+    if (x.args.value(0).toUpper() == "RETURN") {
+        const QByteArray set = Imap::SequenceSet::fromNumbers(uids).toWire();
+        x.connection.sendLine("* ESEARCH (TAG \"" + x.request.tag + "\") UID" +
+                              (set.isEmpty() ? QByteArray() : " ALL " + set));
+    } else {
+        QByteArray line = "* SEARCH";
+        for (quint32 uid : uids) {
+            line += ' ' + QByteArray::number(uid);
+        }
+        x.connection.sendLine(line);
+    }
+    x.reply("OK Search completed");
+}
+
+void fetch(Exchange& x)
+{
+    const QList<QByteArray> items = tokens(inner(x.args.value(1)));
+    for (const FakeMessage* message : inSet(*x.box, x.args.value(0))) {
+        const qsizetype sequence = message - x.box->messages.constData() + 1;
+        x.connection.sendLine("* " + QByteArray::number(sequence) + " FETCH (" +
+                              fetchItems(*message, items) + ')');
+    }
+    x.reply("OK Fetch completed");
+}
+
+void applyStore(FakeMessage& message, const QByteArray& mode, const QList<QByteArray>& flags)
+{
+    if (mode.startsWith('+')) {
+        for (const QByteArray& flag : flags) {
+            if (!message.flags.contains(flag)) {
+                message.flags.append(flag);
+            }
+        }
+    } else if (mode.startsWith('-')) {
+        for (const QByteArray& flag : flags) {
+            message.flags.removeAll(flag);
+        }
+    } else {
+        message.flags = flags;
+    }
+    message.flags.removeAll(QByteArray());
+}
+
+void store(Exchange& x)
+{
+    const QByteArray mode = x.args.value(1).toUpper();
+    const QList<QByteArray> flags = inner(x.args.value(2)).split(' ');
+    const quint64 modSeq = nextModSeq(*x.box);
+    const QList<const FakeMessage*> chosen = inSet(*x.box, x.args.value(0));
+    for (FakeMessage& message : x.box->messages) {
+        if (chosen.contains(&message)) {
+            applyStore(message, mode, flags);
+            message.modSeq = modSeq;
+        }
+    }
+    x.reply("OK Store completed");
+}
+
+void copyOrMove(Exchange& x)
+{
+    const QByteArray target = mailboxName(x.args.value(1));
+    if (!x.server.mailboxes.contains(target)) {
+        x.reply("NO [TRYCREATE] Mailbox doesn't exist");
+        return;
+    }
+    FakeMailbox& to = x.server.mailboxes[target];
+    QList<quint32> source;
+    QList<quint32> destination;
+    for (const FakeMessage* message : inSet(*x.box, x.args.value(0))) {
+        source.append(message->uid);
+        destination.append(to.uidNext);
+        to.add(message->raw, message->flags);
+    }
+    const QByteArray copyUid = "[COPYUID " + QByteArray::number(to.uidValidity) + ' ' +
+                               Imap::SequenceSet::fromNumbers(source).toWire() + ' ' +
+                               Imap::SequenceSet::fromNumbers(destination).toWire() + "] ";
+    if (x.request.name == "UID COPY") {
+        x.reply("OK " + copyUid + "Copy completed");
+        return;
+    }
+    x.connection.sendLine("* OK " + copyUid + "Moved");
+    for (qsizetype i = x.box->messages.size() - 1; i >= 0; --i) {
+        if (source.contains(x.box->messages[i].uid)) {
+            x.box->messages.removeAt(i);
+            x.connection.sendLine("* " + QByteArray::number(i + 1) + " EXPUNGE");
+        }
+    }
+    x.reply("OK Move completed");
+}
+
+void expunge(Exchange& x)
+{
+    const std::optional<Imap::SequenceSet> set = Imap::SequenceSet::parse(x.args.value(0));
+    for (qsizetype i = x.box->messages.size() - 1; i >= 0; --i) {
+        const FakeMessage& message = x.box->messages[i];
+        const bool chosen =
+            x.request.name == "EXPUNGE" || (set && set->contains(message.uid, x.box->uidNext));
+        if (chosen && message.flags.contains("\\Deleted")) {
+            x.box->messages.removeAt(i);
+            x.connection.sendLine("* " + QByteArray::number(i + 1) + " EXPUNGE");
+        }
+    }
+    x.reply("OK Expunge completed");
+}
+
+// APPEND mailbox [(flags)] ["date"] literal; the literal data is inlined in the arguments.
+void append(Exchange& x)
+{
+    const QByteArray name = mailboxName(x.args.value(0));
+    if (!x.server.mailboxes.contains(name)) {
+        x.reply("NO [TRYCREATE] Mailbox doesn't exist");
+        return;
+    }
+    QList<QByteArray> flags;
+    QByteArray rest = x.request.arguments.mid(x.request.arguments.indexOf(' ') + 1);
+    if (rest.startsWith('(')) {
+        flags = inner(rest.left(rest.indexOf(')') + 1)).split(' ');
+        flags.removeAll(QByteArray());
+        rest = rest.mid(rest.indexOf(')') + 2);
+    }
+    if (rest.startsWith('"')) {
+        rest = rest.mid(rest.indexOf('"', 1) + 2);
+    }
+    FakeMailbox& mailbox = x.server.mailboxes[name];
+    const quint32 uid = mailbox.uidNext;
+    mailbox.add(rest, flags);
+    x.reply("OK [APPENDUID " + QByteArray::number(mailbox.uidValidity) + ' ' +
+            QByteArray::number(uid) + "] Append completed");
+}
+
+void authenticate(Exchange& x)
+{
+    x.connection.authenticateTag = x.request.tag;
+    if (x.args.size() > 1) {
+        x.server.handleSaslResponse(x.connection, x.args.value(1));
+    } else {
+        x.connection.sendLine("+ ");
+    }
+}
+
+void idle(Exchange& x)
+{
+    x.connection.idleTag = x.request.tag;
+    x.connection.sendLine("+ idling");
+}
+
+void noop(Exchange& x)
+{
+    x.reply("OK NOOP completed");
+}
+
+void close(Exchange& x)
+{
+    x.connection.selected.clear();
+    x.reply("OK Closed");
+}
+
+void logout(Exchange& x)
+{
+    x.connection.sendLine("* BYE Logging out");
+    x.reply("OK Logout completed");
+    x.connection.close();
+}
+
+struct Handler
+{
+    void (*run)(Exchange&);
+    bool needsMailbox;
+};
+
+const QHash<QByteArray, Handler>& handlers()
+{
+    static const QHash<QByteArray, Handler> table = {
+        {"CAPABILITY", {capability, false}},
+        {"STARTTLS", {startTls, false}},
+        {"LOGIN", {login, false}},
+        {"AUTHENTICATE", {authenticate, false}},
+        {"ENABLE", {enable, false}},
+        {"LIST", {list, false}},
+        {"SELECT", {select, false}},
+        {"EXAMINE", {select, false}},
+        {"UID SEARCH", {search, true}},
+        {"UID FETCH", {fetch, true}},
+        {"UID STORE", {store, true}},
+        {"UID COPY", {copyOrMove, true}},
+        {"UID MOVE", {copyOrMove, true}},
+        {"UID EXPUNGE", {expunge, true}},
+        {"EXPUNGE", {expunge, true}},
+        {"APPEND", {append, false}},
+        {"IDLE", {idle, false}},
+        {"NOOP", {noop, false}},
+        {"CHECK", {noop, false}},
+        {"CLOSE", {close, false}},
+        {"UNSELECT", {close, false}},
+        {"LOGOUT", {logout, false}},
+    };
+    return table;
+}
+
 } // namespace
 
 void FakeImapServer::respond(FakeImapConnection& connection, const ImapRequest& request)
 {
-    const QByteArray& tag = request.tag;
-    const QList<QByteArray> args = tokens(request.arguments);
-    const bool secure = connection.isEncrypted();
     FakeMailbox* box =
         mailboxes.contains(connection.selected) ? &mailboxes[connection.selected] : nullptr;
-
-    if (request.name == "CAPABILITY") {
-        connection.sendLine("* CAPABILITY " +
-                            (secure ? script.postTlsCapabilities : script.preTlsCapabilities));
-        connection.sendLine(tag + " OK CAPABILITY completed");
-    } else if (request.name == "STARTTLS") {
-        connection.sendLine(tag + (secure ? " BAD TLS already active" : " OK Begin TLS"));
-        if (!secure) {
-            connection.startTls();
-        }
-    } else if (request.name == "LOGIN") {
-        const bool ok = args.value(0) == script.userName && args.value(1) == script.password;
-        connection.authenticated = ok;
-        connection.sendLine(
-            tag + (ok ? " OK Logged in" : " NO [AUTHENTICATIONFAILED] Authentication failed."));
-    } else if (request.name == "AUTHENTICATE") {
-        connection.authenticateTag = tag;
-        if (args.size() > 1) {
-            handleSaslResponse(connection, args.value(1));
-        } else {
-            connection.sendLine("+ ");
-        }
-    } else if (request.name == "ENABLE") {
-        if (script.postTlsCapabilities.contains("QRESYNC")) {
-            connection.sendLine("* ENABLED QRESYNC");
-        }
-        connection.sendLine(tag + " OK Enabled");
-    } else if (request.name == "LIST") {
-        for (auto it = mailboxes.cbegin(); it != mailboxes.cend(); ++it) {
-            connection.sendLine("* LIST (\\HasNoChildren" +
-                                (it->specialUse.isEmpty() ? QByteArray() : ' ' + it->specialUse) +
-                                ") \"/\" " + quoted(it.key()));
-        }
-        connection.sendLine(tag + " OK List completed");
-    } else if (request.name == "SELECT" || request.name == "EXAMINE") {
-        const QByteArray name = args.value(0).toUpper() == "INBOX" ? "INBOX" : args.value(0);
-        if (!mailboxes.contains(name)) {
-            connection.selected.clear();
-            connection.sendLine(tag + " NO [NONEXISTENT] Mailbox doesn't exist");
-            return;
-        }
-        connection.selected = name;
-        const FakeMailbox& mailbox = mailboxes[name];
-        connection.sendLine("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
-        connection.sendLine("* " + QByteArray::number(mailbox.messages.size()) + " EXISTS");
-        connection.sendLine("* OK [UIDVALIDITY " + QByteArray::number(mailbox.uidValidity) +
-                            "] UIDs valid");
-        connection.sendLine("* OK [UIDNEXT " + QByteArray::number(mailbox.uidNext) +
-                            "] Predicted next UID");
-        connection.sendLine(tag + " OK [READ-WRITE] Select completed");
-    } else if (request.name == "UID SEARCH" && box) {
-        QList<quint32> uids;
-        for (const FakeMessage& message : box->messages) {
-            uids.append(message.uid);
-        }
-        if (args.value(0).toUpper() == "RETURN") {
-            const QByteArray set = Imap::SequenceSet::fromNumbers(uids).toWire();
-            connection.sendLine("* ESEARCH (TAG \"" + tag + "\") UID" +
-                                (set.isEmpty() ? QByteArray() : " ALL " + set));
-        } else {
-            QByteArray line = "* SEARCH";
-            for (quint32 uid : uids) {
-                line += ' ' + QByteArray::number(uid);
-            }
-            connection.sendLine(line);
-        }
-        connection.sendLine(tag + " OK Search completed");
-    } else if (request.name == "UID FETCH" && box) {
-        const QList<QByteArray> items = tokens(inner(args.value(1)));
-        for (const FakeMessage* message : inSet(*box, args.value(0))) {
-            const qsizetype sequence = message - box->messages.constData() + 1;
-            connection.sendLine("* " + QByteArray::number(sequence) + " FETCH (" +
-                                fetchItems(*message, items) + ')');
-        }
-        connection.sendLine(tag + " OK Fetch completed");
-    } else if (request.name == "UID STORE" && box) {
-        const QByteArray mode = args.value(1).toUpper();
-        const QList<QByteArray> flags = inner(args.value(2)).split(' ');
-        const quint64 modSeq = nextModSeq(*box);
-        for (FakeMessage& message : box->messages) {
-            if (!inSet(*box, args.value(0)).contains(&message)) {
-                continue;
-            }
-            if (mode.startsWith("+")) {
-                for (const QByteArray& flag : flags) {
-                    if (!message.flags.contains(flag)) {
-                        message.flags.append(flag);
-                    }
-                }
-            } else if (mode.startsWith("-")) {
-                for (const QByteArray& flag : flags) {
-                    message.flags.removeAll(flag);
-                }
-            } else {
-                message.flags = flags;
-            }
-            message.flags.removeAll(QByteArray());
-            message.modSeq = modSeq;
-        }
-        connection.sendLine(tag + " OK Store completed");
-    } else if ((request.name == "UID COPY" || request.name == "UID MOVE") && box) {
-        const QByteArray target = args.value(1);
-        if (!mailboxes.contains(target)) {
-            connection.sendLine(tag + " NO [TRYCREATE] Mailbox doesn't exist");
-            return;
-        }
-        QList<quint32> source;
-        QList<quint32> destination;
-        const QList<const FakeMessage*> moving = inSet(*box, args.value(0));
-        for (const FakeMessage* message : moving) {
-            FakeMailbox& to = mailboxes[target];
-            source.append(message->uid);
-            destination.append(to.uidNext);
-            to.add(message->raw, message->flags);
-        }
-        const QByteArray copyUid = "[COPYUID " + QByteArray::number(mailboxes[target].uidValidity) +
-                                   ' ' + Imap::SequenceSet::fromNumbers(source).toWire() + ' ' +
-                                   Imap::SequenceSet::fromNumbers(destination).toWire() + "] ";
-        if (request.name == "UID MOVE") {
-            connection.sendLine("* OK " + copyUid + "Moved");
-            for (qsizetype i = box->messages.size() - 1; i >= 0; --i) {
-                if (source.contains(box->messages[i].uid)) {
-                    box->messages.removeAt(i);
-                    connection.sendLine("* " + QByteArray::number(i + 1) + " EXPUNGE");
-                }
-            }
-            connection.sendLine(tag + " OK Move completed");
-        } else {
-            connection.sendLine(tag + " OK " + copyUid + "Copy completed");
-        }
-    } else if ((request.name == "UID EXPUNGE" || request.name == "EXPUNGE") && box) {
-        const std::optional<Imap::SequenceSet> set = Imap::SequenceSet::parse(args.value(0));
-        for (qsizetype i = box->messages.size() - 1; i >= 0; --i) {
-            const FakeMessage& message = box->messages[i];
-            const bool selectedUid =
-                request.name == "EXPUNGE" || (set && set->contains(message.uid, box->uidNext));
-            if (selectedUid && message.flags.contains("\\Deleted")) {
-                box->messages.removeAt(i);
-                connection.sendLine("* " + QByteArray::number(i + 1) + " EXPUNGE");
-            }
-        }
-        connection.sendLine(tag + " OK Expunge completed");
-    } else if (request.name == "APPEND") {
-        const QByteArray name = args.value(0).toUpper() == "INBOX" ? "INBOX" : args.value(0);
-        if (!mailboxes.contains(name)) {
-            connection.sendLine(tag + " NO [TRYCREATE] Mailbox doesn't exist");
-            return;
-        }
-        QList<QByteArray> flags;
-        qsizetype index = 1;
-        if (args.value(index).startsWith('(')) {
-            flags = inner(args.value(index++)).split(' ');
-            flags.removeAll(QByteArray());
-        }
-        QByteArray afterMailbox = request.arguments.mid(request.arguments.indexOf(' ') + 1);
-        if (afterMailbox.startsWith('(')) {
-            afterMailbox = afterMailbox.mid(afterMailbox.indexOf(')') + 2);
-        }
-        if (afterMailbox.startsWith('"')) {
-            afterMailbox = afterMailbox.mid(afterMailbox.indexOf('"', 1) + 2);
-        }
-        FakeMailbox& mailbox = mailboxes[name];
-        const quint32 uid = mailbox.uidNext;
-        mailbox.add(afterMailbox, flags);
-        connection.sendLine(tag + " OK [APPENDUID " + QByteArray::number(mailbox.uidValidity) +
-                            ' ' + QByteArray::number(uid) + "] Append completed");
-    } else if (request.name == "IDLE") {
-        connection.idleTag = tag;
-        connection.sendLine("+ idling");
-    } else if (request.name == "NOOP" || request.name == "CHECK") {
-        connection.sendLine(tag + " OK NOOP completed");
-    } else if (request.name == "CLOSE" || request.name == "UNSELECT") {
-        connection.selected.clear();
-        connection.sendLine(tag + " OK Closed");
-    } else if (request.name == "LOGOUT") {
-        connection.sendLine("* BYE Logging out");
-        connection.sendLine(tag + " OK Logout completed");
-        connection.close();
-    } else {
-        connection.sendLine(tag + " BAD Unknown command or wrong state");
+    Exchange exchange{*this, connection, request, tokens(request.arguments), box};
+    const auto handler = handlers().constFind(request.name);
+    if (handler == handlers().constEnd() || (handler->needsMailbox && !box)) {
+        exchange.reply("BAD Unknown command or wrong state");
+        return;
     }
+    handler->run(exchange);
 }
 
 void FakeImapServer::handleSaslResponse(FakeImapConnection& connection, const QByteArray& line)

@@ -53,6 +53,7 @@ void FakeImapConnection::startTls()
     const TestCertificates& certificates = TestCertificates::shared();
     QSslConfiguration configuration = m_socket->sslConfiguration();
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    configuration.setProtocol(m_server->script.tlsProtocol);
     m_socket->setSslConfiguration(configuration);
     m_socket->setLocalCertificate(certificates.certificateFile(CertVariant::CaSigned));
     m_socket->setPrivateKey(certificates.keyFile(CertVariant::CaSigned));

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QMap>
 #include <QPointer>
+#include <QSsl>
 #include <QTcpServer>
 
 #include <functional>
@@ -103,6 +104,7 @@ public:
     struct Script
     {
         bool implicitTls = false;
+        QSsl::SslProtocol tlsProtocol = QSsl::TlsV1_2OrLater; ///< what the server side accepts
         QByteArray greeting = "* OK IMAP server ready";
         QByteArray preTlsCapabilities = "IMAP4rev1 STARTTLS LOGINDISABLED";
         QByteArray postTlsCapabilities = "IMAP4rev1 AUTH=PLAIN SASL-IR ENABLE IDLE MOVE UIDPLUS";
@@ -135,6 +137,10 @@ public:
 
     /// The default answer to a request (used by interceptors that only watch).
     void respond(FakeImapConnection& connection, const ImapRequest& request);
+    /// The default answer to the SASL PLAIN response line of AUTHENTICATE.
+    void handleSaslResponse(FakeImapConnection& connection, const QByteArray& line);
+    /// The default answer to the line that ends IDLE ("DONE").
+    void handleIdleLine(FakeImapConnection& connection, const QByteArray& line);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -142,8 +148,6 @@ protected:
 private:
     friend class FakeImapConnection;
     void handleRequest(FakeImapConnection& connection, const ImapRequest& request);
-    void handleSaslResponse(FakeImapConnection& connection, const QByteArray& line);
-    void handleIdleLine(FakeImapConnection& connection, const QByteArray& line);
 
     QList<QPointer<FakeImapConnection>> m_connections;
     QList<ImapRequest> m_requests;

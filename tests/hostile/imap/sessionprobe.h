@@ -71,4 +71,55 @@ inline QList<QByteArray> forbiddenBeforeTls()
     return {"LOGIN", "AUTHENTICATE", "SELECT", "EXAMINE", "APPEND", "FETCH", "secret"};
 }
 
+/// True when `plaintext` holds none of forbiddenBeforeTls() nor the SASL PLAIN response of
+/// alice/secret (case-insensitive); otherwise `offending` names the first word found.
+inline bool cleanBeforeTls(const QByteArray& plaintext, QByteArray* offending)
+{
+    const QByteArray plainResponse = QByteArray("\0alice\0secret", 13).toBase64();
+    for (const QByteArray& word : forbiddenBeforeTls() + QList<QByteArray>{plainResponse}) {
+        if (plaintext.toUpper().contains(word.toUpper())) {
+            *offending = word;
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Texts hostile scripts put in server responses; none may reach what the user is shown.
+inline QStringList hostileMarkers()
+{
+    return {QStringLiteral("555-0100"), QStringLiteral("evil"), QStringLiteral("Evil"),
+            QStringLiteral("Injected"), QStringLiteral("Fake")};
+}
+
+/// The first hostile marker in `shown`, or an empty string.
+inline QString hostileTextIn(const QString& shown)
+{
+    for (const QString& marker : hostileMarkers()) {
+        if (shown.contains(marker)) {
+            return marker;
+        }
+    }
+    return {};
+}
+
+/// What leaked in an attack, or an empty string: (a) a forbidden word in the `plaintext` the
+/// server received, (c) hostile server text in what the user is `shown`.
+inline QString leakIn(const QByteArray& plaintext, const QString& shown)
+{
+    QByteArray offending;
+    if (!cleanBeforeTls(plaintext, &offending)) {
+        return QStringLiteral("sent before TLS: ") + QString::fromLatin1(offending);
+    }
+    const QString marker = hostileTextIn(shown);
+    return marker.isEmpty() ? QString() : QStringLiteral("shown to the user: ") + shown;
+}
+
+/// leakIn() for a probe's session against `server`.
+inline QString leakIn(const FakeImapServer& server, const SessionProbe& probe)
+{
+    return leakIn(server.allPlaintextReceived(),
+                  probe.error.message + QLatin1Char(' ') + probe.alerts.join(QLatin1Char(' ')));
+}
+
 } // namespace Latchmail::Test

@@ -74,6 +74,8 @@ private Q_SLOTS:
     void dovecotStartTlsJson();
     void dovecotAutoFallsBackToStartTls();
     void dovecotWithoutStartTls();
+    void postfixSubmission_data();
+    void postfixSubmission();
     void selfSignedWithoutForwardSecrecy();
     void networkFailure();
     void usage_data();
@@ -87,7 +89,9 @@ void tst_Probe::initTestCase()
 {
     QVERIFY2(TestCertificates::shared().isValid(),
              qPrintable(TestCertificates::shared().errorString()));
-    m_stack = std::make_unique<MailStack>();
+    MailStack::Options options;
+    options.postfix = true;
+    m_stack = std::make_unique<MailStack>(options);
     QVERIFY2(m_stack->start(), qPrintable(m_stack->errorString()));
 }
 
@@ -185,6 +189,48 @@ void tst_Probe::dovecotWithoutStartTls()
     QVERIFY2(run.exitCode == 3, qPrintable(describe(run)));
     QVERIFY2(run.out.contains(QStringLiteral("does not offer STARTTLS")), qPrintable(run.out));
     QVERIFY2(!run.out.contains(QStringLiteral("Latches this server would earn")),
+             qPrintable(run.out));
+
+    // The JSON object is printed for a refusal too: the attempts are the finding.
+    const ProbeRun json =
+        runProbe({QStringLiteral("imap"), endpoint(stack.ports().imapPlain),
+                  QStringLiteral("--tls"), QStringLiteral("starttls"), QStringLiteral("--json")});
+    QVERIFY2(json.exitCode == 3, qPrintable(describe(json)));
+    const QJsonObject object = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(object.value(QStringLiteral("result")).toString(), QStringLiteral("security-refusal"));
+    const QJsonObject attempt =
+        object.value(QStringLiteral("attempts")).toArray().first().toObject();
+    QCOMPARE(attempt.value(QStringLiteral("outcome")).toString(),
+             QStringLiteral("starttls-refused"));
+    QCOMPARE(attempt.value(QStringLiteral("startTlsAdvertised")).toBool(true), false);
+    QVERIFY(object.value(QStringLiteral("observation")).isNull());
+    QVERIFY(object.value(QStringLiteral("earnedLatches")).toArray().isEmpty());
+}
+
+void tst_Probe::postfixSubmission_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<bool>("startTls");
+
+    QTest::newRow("starttls-587-style") << "starttls" << true;
+    QTest::newRow("implicit-465-style") << "implicit" << false;
+}
+
+void tst_Probe::postfixSubmission()
+{
+    QFETCH(QString, mode);
+    QFETCH(bool, startTls);
+
+    const quint16 port = startTls ? m_stack->ports().submission : m_stack->ports().submissionTls;
+    const ProbeRun run =
+        runProbe({QStringLiteral("submission"), endpoint(port), QStringLiteral("--tls"), mode,
+                  QStringLiteral("--ca-file"), m_stack->caFile()});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY2(run.out.contains(startTls ? QStringLiteral("Connection:       STARTTLS")
+                                       : QStringLiteral("Connection:       implicit TLS")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("Certificate:      verified\n")), qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("Latches this server would earn: tls10 tls11 tls12")),
              qPrintable(run.out));
 }
 

@@ -27,6 +27,8 @@
 #   --tls12-only          the servers offer at most TLS 1.2
 #   --cipher-list LIST    OpenSSL cipher list for TLS 1.2 and below (e.g. AES128-SHA)
 #   --no-ssl              no TLS at all: no STARTTLS, no implicit-TLS listeners
+#   --no-dsn              Postfix's submission listeners do not announce DSN (RFC 3461)
+#   --sent-mailbox NAME   the mailbox marked \Sent is NAME; "Sent" then exists without it
 #   --cert VARIANT        ca-signed (default), self-signed, expired or wrong-host (certs.sh)
 #   --certs DIR           copy the certificates from DIR (certs.sh layout) instead of generating
 #   --users-file FILE     lines "name:password"; default: alice and bob with random passwords
@@ -196,6 +198,8 @@ opt_postfix=0
 opt_tls12=0
 opt_ciphers=""
 opt_ssl=1
+opt_dsn=1
+opt_sent_mailbox=Sent
 opt_cert=ca-signed
 opt_certs=""
 opt_users=""
@@ -210,6 +214,8 @@ parse_options() {
         --tls12-only) opt_tls12=1 ;;
         --cipher-list) opt_ciphers=${2:?--cipher-list needs a value}; shift ;;
         --no-ssl) opt_ssl=0 ;;
+        --no-dsn) opt_dsn=0 ;;
+        --sent-mailbox) opt_sent_mailbox=${2:?--sent-mailbox needs a name}; shift ;;
         --cert) opt_cert=${2:?--cert needs a value}; shift ;;
         --certs) opt_certs=${2:?--certs needs a directory}; shift ;;
         --users-file) opt_users=${2:?--users-file needs a file}; shift ;;
@@ -220,6 +226,8 @@ parse_options() {
         esac
         shift
     done
+    [[ $opt_sent_mailbox =~ ^[A-Za-z0-9][A-Za-z0-9\ _-]*$ ]] ||
+        die "--sent-mailbox: letters, digits, spaces, '_' and '-' only: $opt_sent_mailbox"
     case $opt_cert in
     ca-signed | self-signed | expired | wrong-host) ;;
     *) die "unknown certificate variant: $opt_cert" ;;
@@ -355,7 +363,7 @@ cmd_stop() {
 }
 
 cmd_reap() {
-    local root pidfile dir owner pid line
+    local root pidfile dir owner pid
     root=$(cmd_root "${1:?usage: mailstack.sh reap RUN_DIR}")
     for pidfile in "$root"/stacks/*/supervisor.pid; do
         [[ -f $pidfile ]] || continue

@@ -44,7 +44,7 @@ write_dovecot_config() {
     done <"$DIR/users"
 
     {
-        echo "# TLS settings of this stack, written by mailstack.sh."
+        echo "# TLS (and special-use mailbox) settings of this stack, written by mailstack.sh."
         if ((opt_ssl)); then
             echo "ssl = yes"
             echo "ssl_cert = <$DIR/certs/$opt_cert.pem"
@@ -61,6 +61,12 @@ write_dovecot_config() {
             fi
         else
             echo "ssl = no"
+        fi
+        if [[ $opt_sent_mailbox != Sent ]]; then
+            # \Sent moves to another name; "Sent" stays, as a plain mailbox (RFC 6154 decoy).
+            printf 'namespace inbox {\n  mailbox Sent {\n    special_use =\n  }\n'
+            printf '  mailbox "%s" {\n    auto = create\n    special_use = \\Sent\n  }\n}\n' \
+                "$opt_sent_mailbox"
         fi
     } >"$DIR/dovecot/tls.conf"
 }
@@ -109,6 +115,10 @@ write_postfix_config() {
         else
             echo "smtpd_tls_security_level = none"
             echo "smtpd_tls_auth_only = no"
+        fi
+        if ((!opt_dsn)); then
+            echo "# The submission services do not announce DSN (RFC 3461)."
+            echo "smtpd_discard_ehlo_keywords = dsn"
         fi
     } >>"$etc/main.cf"
 

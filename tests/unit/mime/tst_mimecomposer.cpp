@@ -164,8 +164,8 @@ void TestMimeComposer::choosesTransferEncoding_data()
     QTest::newRow("mostly-ascii")
         << QStringLiteral("Grüße aus Köln! This line is otherwise plain English text.\n")
         << QByteArray("quoted-printable");
-    QTest::newRow("short-with-many-umlauts") << QStringLiteral("Grüße aus Köln.\n")
-                                             << QByteArray("base64");
+    QTest::newRow("short-with-many-umlauts")
+        << QStringLiteral("Grüße aus Köln.\n") << QByteArray("base64");
     QTest::newRow("ascii-with-overlong-line")
         << QString(1200, QLatin1Char('x')) << QByteArray("quoted-printable");
     QTest::newRow("mostly-non-ascii")

@@ -25,7 +25,8 @@ bool step(Outbox& outbox, int size, QString* error)
         [size](QIODevice* device, OutboxEntry* entry, QString*) {
             const QByteArray content = OutboxFixtures::messageContent(entry->id, size);
             entry->reversePath = QStringLiteral("alice@example.test");
-            entry->recipients = {{QStringLiteral("bob@example.test"), RecipientStatus::Pending, {}}};
+            entry->recipients = {
+                {QStringLiteral("bob@example.test"), RecipientStatus::Pending, {}}};
             entry->subject = entry->id;
             return device->write(content) == content.size();
         },

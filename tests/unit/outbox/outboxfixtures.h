@@ -12,8 +12,9 @@ namespace Latchmail::OutboxFixtures {
 /// An RFC 5322 message of roughly `size` octets whose every byte follows from `seed`.
 inline QByteArray messageContent(const QString& seed, int size)
 {
-    QByteArray message = "From: alice@example.test\r\nTo: bob@example.test\r\nSubject: " +
-                         seed.toUtf8() + "\r\n\r\n";
+    QByteArray message =
+        "From: alice@example.test\r\nTo: bob@example.test\r\nSubject: " + seed.toUtf8() +
+        "\r\n\r\n";
     QByteArray line = QCryptographicHash::hash(seed.toUtf8(), QCryptographicHash::Sha256).toHex();
     while (message.size() < size) {
         message += line + "\r\n";

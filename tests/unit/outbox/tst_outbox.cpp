@@ -157,17 +157,17 @@ void TestOutbox::entryRejected_data()
 
     const QJsonValue missing = QJsonValue(QJsonValue::Undefined);
     QTest::newRow("missing-id") << "id" << missing << "id must be a string";
-    QTest::newRow("id-with-slash") << "id" << QJsonValue(QStringLiteral("../etc"))
-                                   << "id must be 1 to 64 letters";
+    QTest::newRow("id-with-slash")
+        << "id" << QJsonValue(QStringLiteral("../etc")) << "id must be 1 to 64 letters";
     QTest::newRow("unknown-state") << "state" << QJsonValue(QStringLiteral("lost"))
                                    << "state must be one of the outbox states";
-    QTest::newRow("negative-attempts") << "attempts" << QJsonValue(-1)
-                                       << "attempts must be a whole number";
+    QTest::newRow("negative-attempts")
+        << "attempts" << QJsonValue(-1) << "attempts must be a whole number";
     QTest::newRow("fractional-size") << "size" << QJsonValue(1.5) << "size must be a whole number";
     QTest::newRow("time-not-iso") << "queuedAt" << QJsonValue(QStringLiteral("yesterday"))
                                   << "queuedAt must be an ISO 8601 time";
-    QTest::newRow("recipients-not-array") << "recipients" << QJsonValue(7)
-                                          << "recipients must be an array";
+    QTest::newRow("recipients-not-array")
+        << "recipients" << QJsonValue(7) << "recipients must be an array";
     QTest::newRow("recipient-status-unknown")
         << "recipients"
         << QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("address"), QStringLiteral("b@x")},
@@ -240,8 +240,8 @@ void TestOutbox::enqueueWritesBothFiles()
 
     const QByteArray first = OutboxFixtures::messageContent(QStringLiteral("first"), 5000);
     const QByteArray second = OutboxFixtures::messageContent(QStringLiteral("second"), 100);
-    const auto a = outbox.enqueue(writerFor(first, QStringLiteral("bob@example.test")), kNow,
-                                  &error);
+    const auto a =
+        outbox.enqueue(writerFor(first, QStringLiteral("bob@example.test")), kNow, &error);
     QVERIFY2(a, qPrintable(error));
     const auto b = outbox.enqueue(writerFor(second, QStringLiteral("carol@example.test")),
                                   kNow.addMSecs(1), &error);
@@ -260,7 +260,8 @@ void TestOutbox::enqueueWritesBothFiles()
     QVERIFY(listing.problems.isEmpty());
     QCOMPARE(listing.entries.size(), 2);
     QCOMPARE(listing.entries.at(0), *a);
-    QCOMPARE(listing.entries.at(1).recipients.first().address, QStringLiteral("carol@example.test"));
+    QCOMPARE(listing.entries.at(1).recipients.first().address,
+             QStringLiteral("carol@example.test"));
 
     QVERIFY2(outbox.remove(a->id, &error), qPrintable(error));
     QCOMPARE(outbox.list().entries.size(), 1);
@@ -299,15 +300,15 @@ void TestOutbox::recoverRepairs_data()
 {
     QTest::addColumn<QString>("leftover");
     QTest::addColumn<QStringList>("expectedFiles"); // besides .lock, "<id>" stands for the id
-    QTest::addColumn<int>("expectedState");          // -1: no entry
+    QTest::addColumn<int>("expectedState");         // -1: no entry
 
     const QStringList both{QStringLiteral("<id>.eml"), QStringLiteral("<id>.json")};
     QTest::newRow("crash-between-message-and-sidecar") << "message-only" << QStringList() << -1;
     QTest::newRow("crash-while-sending") << "sending" << both << int(OutboxState::Retrying);
     QTest::newRow("crash-during-removal") << "message-only" << QStringList() << -1;
     QTest::newRow("temporary-sidecar-left") << "temporary" << both << int(OutboxState::Queued);
-    QTest::newRow("message-file-missing") << "sidecar-only" << QStringList{QStringLiteral("<id>.json")}
-                                          << int(OutboxState::Failed);
+    QTest::newRow("message-file-missing")
+        << "sidecar-only" << QStringList{QStringLiteral("<id>.json")} << int(OutboxState::Failed);
     QTest::newRow("awaiting-copy-untouched")
         << "awaiting-copy" << both << int(OutboxState::SentAwaitingCopy);
     QTest::newRow("held-untouched") << "held" << both << int(OutboxState::HeldForSecurity);
@@ -405,8 +406,7 @@ void TestOutbox::writerKilledAtRandomMoments()
 
     for (int round = 0; round < kKills; ++round) {
         QProcess writer;
-        writer.start(QStringLiteral(OUTBOX_WRITER),
-                     {directory, QString::number(kMessageSize)});
+        writer.start(QStringLiteral(OUTBOX_WRITER), {directory, QString::number(kMessageSize)});
         QVERIFY2(writer.waitForStarted(), qPrintable(writer.errorString()));
         QByteArray output;
         const auto readyOrGone = [&] {

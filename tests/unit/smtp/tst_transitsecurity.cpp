@@ -6,6 +6,7 @@
 using namespace Latchmail;
 
 Q_DECLARE_METATYPE(Latchmail::ClaimedTls)
+Q_DECLARE_METATYPE(Latchmail::ClaimSource)
 
 class TestTransitSecurity : public QObject
 {
@@ -18,6 +19,9 @@ private Q_SLOTS:
     void summarises();
     void readsHeaderBlockOldestFirst();
     void boundsHopCount();
+    void recordsClaimSource_data();
+    void recordsClaimSource();
+    void namesRoundTrip();
 };
 
 void TestTransitSecurity::readsReceivedFields_data()
@@ -242,6 +246,57 @@ void TestTransitSecurity::boundsHopCount()
     const TransitSecurityClaims claims = readTransitSecurityClaims(many);
     QCOMPARE(claims.hops.size(), TransitSecurityClaims::kMaxHops);
     QVERIFY(claims.truncated);
+}
+
+void TestTransitSecurity::recordsClaimSource_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<ClaimSource>("source");
+    QTest::addColumn<QString>("claimText");
+
+    QTest::newRow("tls-clause-wins-over-protocol")
+        << QByteArray("from a by b with SMTP tls 0x1301; Tue, 1 Dec 2026 10:00:00 +0000")
+        << ClaimSource::TlsClause << QStringLiteral("tls 0x1301");
+    QTest::newRow("postfix-comment")
+        << QByteArray("from a (using TLSv1.2 with cipher AES128-SHA (128/128 bits)) by b with "
+                      "ESMTPS id 1; Tue, 1 Dec 2026 10:00:00 +0000")
+        << ClaimSource::Comment
+        << QStringLiteral("using TLSv1.2 with cipher AES128-SHA (128/128 bits)");
+    QTest::newRow("protocol-only") << QByteArray("from a by b with ESMTP id 2; Tue, 1 Dec 2026")
+                                   << ClaimSource::Protocol << QStringLiteral("with ESMTP");
+    QTest::newRow("nothing-stated")
+        << QByteArray("from a by b id 3; Tue, 1 Dec 2026") << ClaimSource::None << QString();
+}
+
+// Each hop keeps where its TLS claim was read from, as the server wrote it.
+void TestTransitSecurity::recordsClaimSource()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(ClaimSource, source);
+    QFETCH(QString, claimText);
+
+    const ReceivedHopClaim hop = parseReceivedField(value);
+    QCOMPARE(hop.source, source);
+    QCOMPARE(hop.claimText, claimText);
+}
+
+void TestTransitSecurity::namesRoundTrip()
+{
+    for (ClaimedTls claim : {ClaimedTls::Used, ClaimedTls::NotUsed, ClaimedTls::NotStated}) {
+        ClaimedTls read = claim == ClaimedTls::Used ? ClaimedTls::NotUsed : ClaimedTls::Used;
+        QVERIFY(claimedTlsFromName(claimedTlsName(claim), &read));
+        QCOMPARE(read, claim);
+    }
+    for (ClaimSource source :
+         {ClaimSource::None, ClaimSource::TlsClause, ClaimSource::Comment, ClaimSource::Protocol}) {
+        ClaimSource read = source == ClaimSource::None ? ClaimSource::Comment : ClaimSource::None;
+        QVERIFY(claimSourceFromName(claimSourceName(source), &read));
+        QCOMPARE(read, source);
+    }
+    QCOMPARE(claimedTlsName(ClaimedTls::NotUsed), QStringLiteral("not-used"));
+    QCOMPARE(claimSourceName(ClaimSource::TlsClause), QStringLiteral("tls-clause"));
+    ClaimedTls unused = ClaimedTls::Used;
+    QVERIFY(!claimedTlsFromName(QStringLiteral("maybe"), &unused));
 }
 
 QTEST_GUILESS_MAIN(TestTransitSecurity)

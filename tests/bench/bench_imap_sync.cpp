@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Benchmark of the IMAP header sync against a local Dovecot (tests/support MailStack) holding
+// many generated messages (100,000 unless given as the first argument). Prints, for a cold
+// and a warm full header sync into an empty cache, a no-change resync and loading the message
+// list from the cache: wall time, CPU time and peak resident memory. For comparison it runs the
+// same UID FETCH through `openssl s_client` and through Python's imaplib. Prints figures only;
+// not a CTest.
+#include "core/accountstore.h"
+#include "core/profile.h"
+#include "imap/cache/messagecache.h"
+#include "imap/imapservice.h"
+#include "tests/support/mailstack.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/resource.h>
+
+#include <cstdio>
+
+using namespace Latchmail;
+using namespace Latchmail::Test;
+
+namespace {
+
+const QString kInbox = QStringLiteral("INBOX");
+const QByteArray kFetchItems = "(UID FLAGS ENVELOPE BODYSTRUCTURE RFC822.SIZE INTERNALDATE)";
+
+double cpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+qint64 peakResidentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:")) {
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        }
+    }
+    return -1;
+}
+
+void resetPeakResident()
+{
+    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    if (clear.open(QIODevice::WriteOnly)) {
+        clear.write("5");
+    }
+}
+
+// Measures one phase: wall time, CPU time of this process, peak resident memory.
+class Phase
+{
+public:
+    explicit Phase(const char* name)
+        : m_name(name)
+    {
+        resetPeakResident();
+        m_cpu = cpuSeconds();
+        m_wall.start();
+    }
+    void report(const QString& detail = {}) const
+    {
+        std::printf("%-34s wall %8.2f s   cpu %8.2f s   peak RSS %7.1f MiB   %s\n", m_name,
+                    m_wall.elapsed() / 1000.0, cpuSeconds() - m_cpu, peakResidentKiB() / 1024.0,
+                    qPrintable(detail));
+        std::fflush(stdout);
+    }
+
+private:
+    const char* m_name;
+    double m_cpu = 0;
+    QElapsedTimer m_wall;
+};
+
+struct Setup
+{
+    QTemporaryDir directory;
+    Profile profile;
+    Account account;
+};
+
+bool makeAccount(const MailStack& stack, Setup* setup)
+{
+    setup->profile = Profile::resolve(setup->directory.path());
+    Account& account = setup->account;
+    account.id = QStringLiteral("bench");
+    account.address = stack.user(QStringLiteral("alice")).address();
+    account.imap.host = QStringLiteral("127.0.0.1");
+    account.imap.port = stack.ports().imapTls;
+    account.imap.tlsMode = TlsMode::Implicit;
+    account.imap.userName = QStringLiteral("alice");
+    account.imap.extraCaFile = stack.caFile();
+    account.submission.host = QStringLiteral("127.0.0.1");
+    return !AccountStore(setup->profile.accountsDirectory()).save(account);
+}
+
+// One sync with a fresh service; returns the report's "added" count, or -1 on failure.
+qsizetype sync(const MailStack& stack, const Setup& setup)
+{
+    const QString password = stack.user(QStringLiteral("alice")).password;
+    const Account account =
+        *AccountStore(setup.profile.accountsDirectory()).load(setup.account.id).account;
+    Imap::ImapService service(account, setup.profile,
+                              [password](QString*) { return std::optional<QString>(password); });
+    qsizetype added = -1;
+    bool done = false;
+    QObject::connect(&service, &Imap::ImapService::synchronized,
+                     [&](const Imap::SyncReport& report) {
+                         added = report.added;
+                         done = true;
+                     });
+    QObject::connect(&service, &Imap::ImapService::failed, [&](const Imap::SessionError& error) {
+        std::fprintf(stderr, "sync failed: %s\n", qPrintable(error.message));
+        done = true;
+    });
+    service.synchronize(kInbox);
+    if (!QTest::qWaitFor([&done] { return done; }, 3600 * 1000)) {
+        return -1;
+    }
+    return added;
+}
+
+void runOpensslFetch(const MailStack& stack)
+{
+    const QString password = stack.user(QStringLiteral("alice")).password;
+    QProcess process;
+    process.start(QStringLiteral("openssl"),
+                  {QStringLiteral("s_client"), QStringLiteral("-quiet"), QStringLiteral("-ign_eof"),
+                   QStringLiteral("-CAfile"), stack.caFile(), QStringLiteral("-connect"),
+                   QStringLiteral("127.0.0.1:%1").arg(stack.ports().imapTls)});
+    QElapsedTimer wall;
+    wall.start();
+    process.write("a LOGIN alice " + password.toUtf8() + "\r\nb EXAMINE INBOX\r\nc UID FETCH 1:* " +
+                  kFetchItems + "\r\nd LOGOUT\r\n");
+    process.closeWriteChannel();
+    qint64 bytes = 0;
+    while (process.state() != QProcess::NotRunning || process.bytesAvailable() > 0) {
+        process.waitForReadyRead(1000);
+        bytes += process.readAllStandardOutput().size();
+    }
+    std::printf("%-34s wall %8.2f s   %lld bytes received\n", "openssl s_client UID FETCH",
+                wall.elapsed() / 1000.0, bytes);
+}
+
+void runImaplibFetch(const MailStack& stack)
+{
+    const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+    if (python.isEmpty()) {
+        std::printf("%-34s not run: python3 is not installed\n", "Python imaplib UID FETCH");
+        return;
+    }
+    const QByteArray script =
+        "import imaplib, ssl, sys, time\n"
+        "host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]\n"
+        "password = sys.stdin.readline().strip()\n"
+        "start = time.monotonic()\n"
+        "c = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(cafile=ca))\n"
+        "c.login('alice', password)\n"
+        "c.select('INBOX', readonly=True)\n"
+        "typ, data = c.uid('FETCH', '1:*', '" +
+        kFetchItems +
+        "')\n"
+        "c.logout()\n"
+        "print('%.2f %d' % (time.monotonic() - start, len(data)))\n";
+    QProcess process;
+    process.start(python,
+                  {QStringLiteral("-c"), QString::fromUtf8(script), QStringLiteral("127.0.0.1"),
+                   QString::number(stack.ports().imapTls), stack.caFile()});
+    process.write(stack.user(QStringLiteral("alice")).password.toUtf8() + '\n');
+    process.closeWriteChannel();
+    process.waitForFinished(3600 * 1000);
+    const QList<QByteArray> figures = process.readAllStandardOutput().trimmed().split(' ');
+    std::printf("%-34s wall %8s s   %s response items\n", "Python imaplib UID FETCH",
+                figures.value(0).constData(), figures.value(1).constData());
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    const int count = argc > 1 ? QByteArray(argv[1]).toInt() : 100000;
+
+    MailStack stack;
+    if (!stack.start()) {
+        std::fprintf(stderr, "cannot start the mail stack: %s\n", qPrintable(stack.errorString()));
+        return 1;
+    }
+    {
+        const Phase phase("generate messages into Maildir");
+        if (!stack.addMessages(QStringLiteral("alice"), count,
+                               [](int index) { return MailStack::generateMessage(index, 2048); })) {
+            return 1;
+        }
+        phase.report(QStringLiteral("%1 messages").arg(count));
+    }
+
+    Setup cold;
+    Setup warm;
+    if (!makeAccount(stack, &cold) || !makeAccount(stack, &warm)) {
+        return 1;
+    }
+    {
+        const Phase phase("cold full header sync");
+        const qsizetype added = sync(stack, cold);
+        phase.report(QStringLiteral("%1 messages stored (server cache cold)").arg(added));
+    }
+    {
+        const Phase phase("warm full header sync");
+        const qsizetype added = sync(stack, warm);
+        phase.report(QStringLiteral("%1 messages stored (server cache warm)").arg(added));
+    }
+    {
+        const Phase phase("no-change resync");
+        const qsizetype added = sync(stack, warm);
+        phase.report(QStringLiteral("%1 new (QRESYNC)").arg(added));
+    }
+    {
+        const Phase phase("cache list load");
+        MessageCache cache;
+        if (!cache.open(warm.profile.cacheFile(warm.account.id))) {
+            return 1;
+        }
+        const qsizetype loaded = cache.messages(kInbox).size();
+        phase.report(QStringLiteral("%1 messages read").arg(loaded));
+    }
+    runOpensslFetch(stack);
+    runImaplibFetch(stack);
+    stack.stop();
+    return 0;
+}
