@@ -89,6 +89,18 @@ void SecureChannel::createSocket()
     connect(d->socket, &QAbstractSocket::disconnected, this,
             &SecureChannel::handleSocketDisconnected);
     connect(d->socket, &QIODevice::readyRead, this, &SecureChannel::handleSocketReadyRead);
+    // Over TLS QSslSocket reports progress as encryptedBytesWritten; in plaintext as
+    // bytesWritten. Either keeps the inactivity timer fed while a large message streams out.
+    const auto progress = [this] {
+        armTimer();
+        Q_EMIT bytesWritten();
+    };
+    connect(d->socket, &QSslSocket::encryptedBytesWritten, this, progress);
+    connect(d->socket, &QIODevice::bytesWritten, this, [this, progress] {
+        if (m_state == State::Plaintext) {
+            progress();
+        }
+    });
 }
 
 bool SecureChannel::prepareTlsConfiguration()

@@ -95,6 +95,10 @@ public:
     /// is available).
     bool writeSensitive(const QByteArray& bytes);
     [[nodiscard]] bool mayAuthenticate() const;
+    /// Bytes written but not yet handed to the kernel (plaintext waiting for encryption plus
+    /// encrypted bytes waiting for the socket). Engines streaming large content keep this
+    /// bounded and continue on bytesWritten().
+    [[nodiscard]] qint64 bytesToWrite() const;
 
     /// Flushes what was written and closes; emits disconnected() if the channel was usable.
     void close();
@@ -105,6 +109,8 @@ Q_SIGNALS:
     void plaintextConnected();
     void secured(const Latchmail::TlsObservation& observation);
     void readyRead();
+    /// Some written bytes reached the kernel (over TLS: encrypted bytes).
+    void bytesWritten();
     void latchViolated(const Latchmail::LatchFailure& failure);
     void failed(const Latchmail::ChannelError& error);
     void disconnected();

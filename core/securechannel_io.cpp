@@ -79,6 +79,14 @@ bool SecureChannel::writeSensitive(const QByteArray& bytes)
     return write(bytes);
 }
 
+qint64 SecureChannel::bytesToWrite() const
+{
+    if (!d->socket) {
+        return 0;
+    }
+    return d->socket->bytesToWrite() + d->socket->encryptedBytesToWrite();
+}
+
 bool SecureChannel::mayAuthenticate() const
 {
     if (m_state == State::Secured) {

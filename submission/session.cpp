@@ -33,6 +33,8 @@ void SmtpSession::open()
             &SmtpSession::handlePlaintextConnected);
     connect(m_channel.get(), &SecureChannel::secured, this, &SmtpSession::handleSecured);
     connect(m_channel.get(), &SecureChannel::readyRead, this, &SmtpSession::handleReadyRead);
+    connect(m_channel.get(), &SecureChannel::bytesWritten, this,
+            &SmtpSession::continueMessageContent);
     connect(m_channel.get(), &SecureChannel::latchViolated, this,
             &SmtpSession::handleLatchViolated);
     connect(m_channel.get(), &SecureChannel::failed, this, &SmtpSession::handleChannelFailed);
@@ -64,6 +66,7 @@ void SmtpSession::quit()
 
 void SmtpSession::abort()
 {
+    m_content.reset();
     m_password.fill(QChar(0));
     m_password.clear();
     if (m_channel) {
@@ -203,6 +206,7 @@ void SmtpSession::fail(SubmissionError::Kind kind, const QString& message,
         return;
     }
     m_failed = true;
+    m_content.reset();
     m_password.fill(QChar(0));
     m_password.clear();
     if (m_channel) {

@@ -5,6 +5,7 @@
 #include "submission/ehlocapabilities.h"
 #include "submission/sessionerror.h"
 #include "submission/sessiontransaction.h"
+#include "submission/smtpcommand.h"
 #include "submission/smtpreply.h"
 #include "submission/smtpwirelog.h"
 
@@ -64,6 +65,9 @@ public:
 
     /// Size of the pieces the message file is read and sent in.
     static constexpr qint64 kDataChunkBytes = 64 * 1024;
+    /// At most this much message data waits in the channel's buffers at any time: memory stays
+    /// bounded by it, whatever the size of the message.
+    static constexpr qint64 kDataWindowBytes = 512 * 1024;
 
     explicit SmtpSession(SmtpSessionOptions options, QObject* parent = nullptr);
     ~SmtpSession() override;
@@ -134,7 +138,8 @@ private:
     void handleRcptToReply(const SmtpReply& reply);
     void handleDataReply(const SmtpReply& reply);
     void handleEndOfDataReply(const SmtpReply& reply);
-    bool sendMessageContent();
+    bool startMessageContent();
+    void continueMessageContent();
     void finishTransaction(TransactionResult result);
     void refuseTransaction(const SmtpReply& reply);
     void refuseLocally(const QString& reason);
@@ -178,6 +183,8 @@ private:
     bool m_needsReset = false;
     bool m_pipelining = false;
     bool m_contentSent = false;
+    std::unique_ptr<QFile> m_content; // the message file while its data streams out
+    DotStuffer m_stuffer;
 };
 
 } // namespace Latchmail

@@ -241,7 +241,7 @@ void SmtpSession::handleDataReply(const SmtpReply& reply)
     if (reply.code == 354 && m_mailFromAccepted && anyAccepted) {
         setState(State::Data);
         m_awaited.append(Awaited::EndOfData);
-        m_contentSent = sendMessageContent();
+        m_contentSent = startMessageContent();
         return;
     }
     if (reply.code == 354) {
@@ -253,37 +253,56 @@ void SmtpSession::handleDataReply(const SmtpReply& reply)
     refuseTransaction(reply);
 }
 
-bool SmtpSession::sendMessageContent()
+bool SmtpSession::startMessageContent()
 {
-    QFile file(m_transaction.messageFile);
-    if (!file.open(QIODevice::ReadOnly)) {
+    auto file = std::make_unique<QFile>(m_transaction.messageFile);
+    if (!file->open(QIODevice::ReadOnly)) {
         fail(SubmissionError::Kind::Protocol,
              QStringLiteral("the message file %1 could not be read: %2")
-                 .arg(m_transaction.messageFile, file.errorString()));
+                 .arg(m_transaction.messageFile, file->errorString()));
         return false;
     }
-    // Limitation: the channel offers no write-progress signal, so the dot-stuffed message is
-    // handed to the socket in one pass; its buffers then hold up to the message's size (about
-    // twice that while TLS encrypts) — bounded by the message, never by more.
-    DotStuffer stuffer;
-    while (!file.atEnd()) {
-        const QByteArray chunk = file.read(kDataChunkBytes);
-        if (chunk.isEmpty() && file.error() != QFileDevice::NoError) {
-            // Closing the connection without the final dot makes the server discard the data.
-            fail(SubmissionError::Kind::Protocol,
-                 QStringLiteral("the message file %1 could not be read: %2")
-                     .arg(m_transaction.messageFile, file.errorString()));
-            return false;
+    m_content = std::move(file);
+    m_stuffer = DotStuffer();
+    continueMessageContent();
+    return true;
+}
+
+// Streams the message file, dot-stuffed, while the channel holds less than the window; the
+// channel's bytesWritten() calls this again as its buffers drain. The final dot goes out with
+// the last piece.
+void SmtpSession::continueMessageContent()
+{
+    while (m_content && m_channel->bytesToWrite() < kDataWindowBytes) {
+        const QByteArray chunk = m_content->read(kDataChunkBytes);
+        if (chunk.isEmpty()) {
+            if (m_content->error() != QFileDevice::NoError) {
+                // Closing the connection without the final dot makes the server discard it.
+                fail(SubmissionError::Kind::Protocol,
+                     QStringLiteral("the message file %1 could not be read: %2")
+                         .arg(m_transaction.messageFile, m_content->errorString()));
+                return;
+            }
+            m_content.reset();
+            send(m_stuffer.finish());
+            return;
         }
-        if (!send(stuffer.stuff(chunk))) {
-            return false;
+        if (!send(m_stuffer.stuff(chunk))) {
+            return;
         }
     }
-    return send(stuffer.finish());
 }
 
 void SmtpSession::handleEndOfDataReply(const SmtpReply& reply)
 {
+    if (m_content) {
+        // A reply before the final dot answers nothing we sent; taking a 250 here for the
+        // message's acceptance could lose it. The message stays queued and is sent again.
+        fail(SubmissionError::Kind::Protocol,
+             QStringLiteral("%1 replied before the end of the message data: %2")
+                 .arg(host(), describeReply(reply).text()));
+        return;
+    }
     if (!m_contentSent) {
         refuseTransaction(reply); // the empty DATA of a transaction without recipients
         return;

@@ -298,29 +298,42 @@ QByteArray DotStuffer::stuff(QByteArrayView chunk)
 {
     QByteArray out;
     out.reserve(chunk.size() + chunk.size() / 32 + 4);
-    for (const char c : chunk) {
+    const char* p = chunk.data();
+    const char* const end = p + chunk.size();
+    while (p < end) {
         if (m_pendingCr) {
             m_pendingCr = false;
-            out.append("\r\n");
+            out.append("\r\n", 2);
             m_atLineStart = true;
-            if (c == '\n') {
+            if (*p == '\n') {
+                ++p;
                 continue;
             }
         }
-        if (c == '\r') {
-            m_pendingCr = true;
-            continue;
-        }
-        if (c == '\n') {
-            out.append("\r\n");
-            m_atLineStart = true;
-            continue;
-        }
-        if (m_atLineStart && c == '.') {
+        if (m_atLineStart && *p == '.') {
             out.append('.');
         }
-        out.append(c);
-        m_atLineStart = false;
+
+        // Copy the run of ordinary bytes up to the next line break in one piece.
+        const char* const run = p;
+        while (p < end && *p != '\r' && *p != '\n') {
+            ++p;
+        }
+        if (p > run) {
+            out.append(run, p - run);
+            m_atLineStart = false;
+        }
+
+        if (p == end) {
+            break;
+        }
+        if (*p == '\r') {
+            m_pendingCr = true; // a CR LF pair may straddle two chunks
+        } else {
+            out.append("\r\n", 2);
+            m_atLineStart = true;
+        }
+        ++p;
     }
     return out;
 }
