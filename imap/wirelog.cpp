@@ -247,6 +247,9 @@ struct WireRedactor
 
 QByteArray redactForWireLog(Direction direction, QByteArrayView bytes, RedactionState& state)
 {
+    if (state.m_untracked) {
+        return {};
+    }
     WireRedactor redactor{state, direction, {}};
     redactor.run(bytes);
     return redactor.out;
@@ -254,8 +257,16 @@ QByteArray redactForWireLog(Direction direction, QByteArrayView bytes, Redaction
 
 void logWire(Direction direction, QByteArrayView bytes, RedactionState& state)
 {
+    if (!lcImapWire().isDebugEnabled()) {
+        state.m_untracked = true;
+        return;
+    }
+    if (state.m_untracked) {
+        return;
+    }
+
     const QByteArray text = redactForWireLog(direction, bytes, state);
-    if (text.isEmpty() || !lcImapWire().isDebugEnabled()) {
+    if (text.isEmpty()) {
         return;
     }
     const char* prefix = direction == Direction::ClientToServer ? "C: " : "S: ";

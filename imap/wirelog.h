@@ -33,8 +33,10 @@ private:
     bool m_commandSecret = false; // rest of the current client command is a credential
     bool m_authenticating = false;
     QByteArray m_authenticateTag;
+    bool m_untracked = false; // bytes went by unread while the category was disabled
 
     friend QByteArray redactForWireLog(Direction, QByteArrayView, RedactionState&);
+    friend void logWire(Direction, QByteArrayView, RedactionState&);
     friend struct WireRedactor;
 };
 
@@ -44,12 +46,13 @@ private:
 /// LOGIN arguments, AUTHENTICATE initial responses and every client line until the command's
 /// tagged response, and server challenges in between become "<redacted>"; literal data is
 /// summarised as "<literal N bytes>" (credential literals only as "<redacted>", no size).
-/// Empty when no line was completed.
+/// Empty when no line was completed, and always for a state logWire() stopped tracking.
 [[nodiscard]] QByteArray redactForWireLog(Direction direction, QByteArrayView bytes,
                                           RedactionState& state);
 
-/// Redacts and writes each completed line to lcImapWire as "C: …" or "S: …". Always updates
-/// state, even while the category is disabled, so enabling it later cannot leak.
+/// Redacts and writes each completed line to lcImapWire as "C: …" or "S: …". While the category
+/// is disabled the bytes are not even read; a connection that had any then stays unlogged to its
+/// end, because its redaction state no longer knows where a credential would be.
 void logWire(Direction direction, QByteArrayView bytes, RedactionState& state);
 
 } // namespace Latchmail::Imap

@@ -31,7 +31,7 @@ QJsonValue timeJson(const QDateTime& at)
     return at.isValid() ? QJsonValue(at.toUTC().toString(Qt::ISODate)) : QJsonValue();
 }
 
-QJsonObject messageJson(const CachedMessage& message)
+QJsonObject messageJson(const MessageSummary& message)
 {
     return QJsonObject{
         {QStringLiteral("uid"), qint64(message.uid)},
@@ -47,7 +47,7 @@ QJsonObject messageJson(const CachedMessage& message)
     };
 }
 
-void printLine(QTextStream& out, const CachedMessage& message)
+void printLine(QTextStream& out, const MessageSummary& message)
 {
     const QDateTime date = message.date.isValid() ? message.date : message.internalDate;
     out << QString::number(message.uid).rightJustified(6) << QStringLiteral("  ")
@@ -96,11 +96,11 @@ int runList(Context& context)
                                            "'latchmail-cli sync %2 --mailbox %1' first")
                                 .arg(name, account->id));
     }
-    const QList<CachedMessage> messages = cache.messages(name);
+    const QList<MessageSummary> messages = cache.summaries(name);
 
     if (context.json) {
         QJsonArray list;
-        for (const CachedMessage& message : messages) {
+        for (const MessageSummary& message : messages) {
             list.append(messageJson(message));
         }
         context.printJson(QJsonObject{{QStringLiteral("id"), account->id},
@@ -110,7 +110,7 @@ int runList(Context& context)
                                       {QStringLiteral("messages"), list}});
         return ExitOk;
     }
-    for (const CachedMessage& message : messages) {
+    for (const MessageSummary& message : messages) {
         printLine(context.out, message);
     }
     context.out << messages.size() << QStringLiteral(" messages in ") << name

@@ -47,6 +47,22 @@ struct CachedMessage
     friend bool operator==(const CachedMessage&, const CachedMessage&) = default;
 };
 
+/// What a message list shows of one message: CachedMessage without the stored ENVELOPE and
+/// BODYSTRUCTURE, which only opening the message needs.
+struct MessageSummary
+{
+    quint32 uid = 0;
+    QStringList flags;
+    QString subject;
+    QString from;
+    QString to;
+    QString cc;
+    QDateTime date;
+    QString messageId;
+    QDateTime internalDate;
+    qint64 size = 0;
+};
+
 /// A flag change learnt from FETCH FLAGS (RFC 3501 7.4.2) or a CONDSTORE resync (RFC 7162 3.1.4).
 struct FlagUpdate
 {

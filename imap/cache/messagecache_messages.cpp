@@ -195,6 +195,41 @@ QList<CachedMessage> MessageCache::messages(const QString& mailbox) const
     return result;
 }
 
+QList<MessageSummary> MessageCache::summaries(const QString& mailbox) const
+{
+    QList<MessageSummary> result;
+    const qint64 id = mailboxId(mailbox);
+    if (id < 0) {
+        return result;
+    }
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT uid, flags, subject, from_addr, to_addr, cc_addr, date,"
+                                 " message_id, internaldate, size FROM messages"
+                                 " WHERE mailbox_id = ? ORDER BY uid"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failQuery(QStringLiteral("reading the message list"), query);
+        return result;
+    }
+    result.reserve(messageCount(mailbox));
+
+    while (query.next()) {
+        MessageSummary& summary = result.emplace_back();
+        summary.uid = query.value(0).toUInt();
+        summary.flags = query.value(1).toString().split(kSpace, Qt::SkipEmptyParts);
+        summary.subject = query.value(2).toString();
+        summary.from = query.value(3).toString();
+        summary.to = query.value(4).toString();
+        summary.cc = query.value(5).toString();
+        summary.date = SqlValues::dateFrom(query.value(6));
+        summary.messageId = query.value(7).toString();
+        summary.internalDate = SqlValues::dateFrom(query.value(8));
+        summary.size = query.value(9).toLongLong();
+    }
+    return result;
+}
+
 std::optional<CachedMessage> MessageCache::message(const QString& mailbox, quint32 uid) const
 {
     const qint64 id = mailboxId(mailbox);

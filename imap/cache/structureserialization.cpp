@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// JSON forms of ENVELOPE and BODYSTRUCTURE for the cache. Reading treats the stored bytes as
+// CBOR forms of ENVELOPE and BODYSTRUCTURE for the cache (RFC 8949), written straight to bytes
+// without building a document: a header sync stores 100,000 of each. Caches written before
+// held JSON of the same shape, which is still read. Reading treats the stored bytes as
 // untrusted (a damaged or edited cache file): types are checked and nesting is bounded.
 #include "imap/cache/structureserialization.h"
 
+#include <QCborMap>
+#include <QCborStreamWriter>
+#include <QCborValue>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -162,32 +167,157 @@ bool partFrom(const QJsonObject& object, BodyPart* part, int depth)
     return true;
 }
 
+// Byte strings go out as CBOR text of their Latin-1 reading, NIL as null: the same values the
+// JSON form held, so one reader serves both.
+void writeBytes(QCborStreamWriter& out, const QByteArray& value)
+{
+    if (value.isNull()) {
+        out.append(nullptr);
+    } else {
+        out.append(QLatin1StringView(value));
+    }
+}
+
+void writeAddresses(QCborStreamWriter& out, const QList<Address>& list)
+{
+    out.startArray(quint64(list.size()));
+    for (const Address& address : list) {
+        out.startArray(4);
+        writeBytes(out, address.name);
+        writeBytes(out, address.adl);
+        writeBytes(out, address.mailbox);
+        writeBytes(out, address.host);
+        out.endArray();
+    }
+    out.endArray();
+}
+
+void writeEnvelope(QCborStreamWriter& out, const Envelope& envelope)
+{
+    out.startMap(10);
+    out.append(QLatin1StringView("date"));
+    writeBytes(out, envelope.date);
+    out.append(QLatin1StringView("subject"));
+    writeBytes(out, envelope.subject);
+    const std::pair<const char*, const QList<Address>*> lists[] = {
+        {"from", &envelope.from}, {"sender", &envelope.sender}, {"replyTo", &envelope.replyTo},
+        {"to", &envelope.to},     {"cc", &envelope.cc},         {"bcc", &envelope.bcc}};
+    for (const auto& [key, list] : lists) {
+        out.append(QLatin1StringView(key));
+        writeAddresses(out, *list);
+    }
+    out.append(QLatin1StringView("inReplyTo"));
+    writeBytes(out, envelope.inReplyTo);
+    out.append(QLatin1StringView("messageId"));
+    writeBytes(out, envelope.messageId);
+    out.endMap();
+}
+
+void writeParameters(QCborStreamWriter& out, const BodyParameters& list)
+{
+    out.startArray(quint64(list.size()));
+    for (const auto& [name, value] : list) {
+        out.startArray(2);
+        writeBytes(out, name);
+        writeBytes(out, value);
+        out.endArray();
+    }
+    out.endArray();
+}
+
+void writePart(QCborStreamWriter& out, const BodyPart& part)
+{
+    out.startMap(part.envelope ? 15 : 14);
+    const std::pair<const char*, const QByteArray*> fields[] = {
+        {"type", &part.type},
+        {"subtype", &part.subtype},
+        {"id", &part.id},
+        {"description", &part.description},
+        {"encoding", &part.encoding},
+        {"md5", &part.md5},
+        {"disposition", &part.disposition},
+        {"location", &part.location}};
+    for (const auto& [key, value] : fields) {
+        out.append(QLatin1StringView(key));
+        writeBytes(out, *value);
+    }
+    out.append(QLatin1StringView("size"));
+    out.append(quint64(part.size));
+    out.append(QLatin1StringView("lines"));
+    out.append(quint64(part.lines));
+    out.append(QLatin1StringView("params"));
+    writeParameters(out, part.parameters);
+    out.append(QLatin1StringView("dispositionParams"));
+    writeParameters(out, part.dispositionParameters);
+    out.append(QLatin1StringView("language"));
+    out.startArray(quint64(part.language.size()));
+    for (const QByteArray& tag : part.language) {
+        writeBytes(out, tag);
+    }
+    out.endArray();
+    out.append(QLatin1StringView("children"));
+    out.startArray(quint64(part.children.size()));
+    for (const BodyPart& child : part.children) {
+        writePart(out, child);
+    }
+    out.endArray();
+    if (part.envelope) {
+        out.append(QLatin1StringView("envelope"));
+        writeEnvelope(out, *part.envelope);
+    }
+    out.endMap();
+}
+
+template <typename Write>
+QByteArray cborBytes(Write write)
+{
+    QByteArray bytes;
+    QCborStreamWriter out(&bytes);
+    write(out);
+    return bytes;
+}
+
+// The stored object, from CBOR or (caches written before) JSON; null when neither.
+QJsonObject storedObject(const QByteArray& stored)
+{
+    if (stored.startsWith('{')) {
+        const QJsonDocument document = QJsonDocument::fromJson(stored);
+        return document.isObject() ? document.object() : QJsonObject();
+    }
+    QCborParserError error;
+    const QCborValue value = QCborValue::fromCbor(stored, &error);
+    if (error.error != QCborError::NoError || !value.isMap()) {
+        return {};
+    }
+    return value.toMap().toJsonObject();
+}
+
 } // namespace
 
 QByteArray serializeEnvelope(const Envelope& envelope)
 {
-    return QJsonDocument(envelopeObject(envelope)).toJson(QJsonDocument::Compact);
+    return cborBytes([&envelope](QCborStreamWriter& out) { writeEnvelope(out, envelope); });
 }
 
-std::optional<Envelope> deserializeEnvelope(const QByteArray& json)
+std::optional<Envelope> deserializeEnvelope(const QByteArray& stored)
 {
-    const QJsonDocument document = QJsonDocument::fromJson(json);
-    if (!document.isObject()) {
+    const QJsonObject object = storedObject(stored);
+    if (object.isEmpty()) {
         return std::nullopt;
     }
-    return envelopeFrom(document.object());
+    return envelopeFrom(object);
 }
 
 QByteArray serializeBodyStructure(const BodyPart& root)
 {
-    return QJsonDocument(partObject(root)).toJson(QJsonDocument::Compact);
+    return cborBytes([&root](QCborStreamWriter& out) { writePart(out, root); });
 }
 
-std::optional<BodyPart> deserializeBodyStructure(const QByteArray& json)
+std::optional<BodyPart> deserializeBodyStructure(const QByteArray& stored)
 {
-    const QJsonDocument document = QJsonDocument::fromJson(json);
+    const QJsonObject object = storedObject(stored);
     BodyPart root;
-    if (!document.isObject() || !partFrom(document.object(), &root, 0)) {
+    if (object.isEmpty() || !partFrom(object, &root, 0)) {
         return std::nullopt;
     }
     assignPartNumbers(root);

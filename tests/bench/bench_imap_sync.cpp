@@ -13,11 +13,11 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QTest>
 
 #include <sys/resource.h>
 
@@ -116,21 +116,21 @@ qsizetype sync(const MailStack& stack, const Setup& setup)
         *AccountStore(setup.profile.accountsDirectory()).load(setup.account.id).account;
     Imap::ImapService service(account, setup.profile,
                               [password](QString*) { return std::optional<QString>(password); });
+    // A real event loop, as in the application: a polling wait would add its sleep to every
+    // round trip.
+    QEventLoop loop;
     qsizetype added = -1;
-    bool done = false;
     QObject::connect(&service, &Imap::ImapService::synchronized,
                      [&](const Imap::SyncReport& report) {
                          added = report.added;
-                         done = true;
+                         loop.quit();
                      });
     QObject::connect(&service, &Imap::ImapService::failed, [&](const Imap::SessionError& error) {
         std::fprintf(stderr, "sync failed: %s\n", qPrintable(error.message));
-        done = true;
+        loop.quit();
     });
     service.synchronize(kInbox);
-    if (!QTest::qWaitFor([&done] { return done; }, 3600 * 1000)) {
-        return -1;
-    }
+    loop.exec();
     return added;
 }
 
@@ -224,8 +224,10 @@ int main(int argc, char* argv[])
         const qsizetype added = sync(stack, warm);
         phase.report(QStringLiteral("%1 messages stored (server cache warm)").arg(added));
     }
-    {
-        const Phase phase("no-change resync");
+    // Three times: Dovecot's first SELECT after a large delivery still rebuilds its own index
+    // (its tagged OK states the server time), which is not the client's cost.
+    for (const char* name : {"no-change resync 1", "no-change resync 2", "no-change resync 3"}) {
+        const Phase phase(name);
         const qsizetype added = sync(stack, warm);
         phase.report(QStringLiteral("%1 new (QRESYNC)").arg(added));
     }
@@ -235,7 +237,7 @@ int main(int argc, char* argv[])
         if (!cache.open(warm.profile.cacheFile(warm.account.id))) {
             return 1;
         }
-        const qsizetype loaded = cache.messages(kInbox).size();
+        const qsizetype loaded = cache.summaries(kInbox).size();
         phase.report(QStringLiteral("%1 messages read").arg(loaded));
     }
     runOpensslFetch(stack);

@@ -36,6 +36,7 @@ namespace {
 struct Measurement
 {
     double seconds = 0;
+    double cpuSeconds = 0;
     long peakRssKb = 0;
     int status = -1;
 };
@@ -78,6 +79,8 @@ Measurement measureProcess(const QStringList& command, const QByteArray& input)
     ::wait4(pid, &status, 0, &usage);
     Measurement measurement;
     measurement.seconds = double(timer.nsecsElapsed()) / 1e9;
+    measurement.cpuSeconds = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                             double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     measurement.peakRssKb = usage.ru_maxrss;
     measurement.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return measurement;
@@ -241,10 +244,10 @@ int runBenchmark(int runs)
                 l = measureProcess(sender, alice.password.toUtf8() + '\n');
                 c = measureProcess(curl, {});
             }
-            std::printf("  run %d: latchmail %.3f s, %ld KB peak (exit %d) | curl %.3f s, %ld KB "
-                        "peak (exit %d)\n",
-                        run + 1, l.seconds, l.peakRssKb, l.status, c.seconds, c.peakRssKb,
-                        c.status);
+            std::printf("  run %d: latchmail %.3f s (cpu %.3f s), %ld KB peak (exit %d) | curl "
+                        "%.3f s (cpu %.3f s), %ld KB peak (exit %d)\n",
+                        run + 1, l.seconds, l.cpuSeconds, l.peakRssKb, l.status, c.seconds,
+                        c.cpuSeconds, c.peakRssKb, c.status);
             if (l.status != 0 || c.status != 0) {
                 std::fprintf(stderr, "a sender failed (latchmail exit %d, curl exit %d); no "
                                      "figures for a failed submission\n",

@@ -91,6 +91,7 @@ private Q_SLOTS:
     void findsSpecialUseMailboxes();
     void messagesRoundTrip_data();
     void messagesRoundTrip();
+    void summariesInUidOrder();
     void upsertKeepsCachedParts();
     void flagUpdates();
     void batchIsAtomic();
@@ -300,6 +301,33 @@ void TestMessageCache::messagesRoundTrip()
     QVERIFY(*read == message);
     QCOMPARE(m_cache->messages(kInbox).size(), 1);
     QCOMPARE(m_cache->uids(kInbox), QList<quint32>{message.uid});
+
+    const QList<MessageSummary> list = m_cache->summaries(kInbox);
+    QCOMPARE(list.size(), 1);
+    const MessageSummary& summary = list.first();
+    QCOMPARE(summary.uid, message.uid);
+    QCOMPARE(summary.flags, message.flags);
+    QCOMPARE(summary.subject, message.subject);
+    QCOMPARE(summary.from, message.from);
+    QCOMPARE(summary.to, message.to);
+    QCOMPARE(summary.cc, message.cc);
+    QCOMPARE(summary.date, message.date);
+    QCOMPARE(summary.messageId, message.messageId);
+    QCOMPARE(summary.internalDate, message.internalDate);
+    QCOMPARE(summary.size, message.size);
+}
+
+void TestMessageCache::summariesInUidOrder()
+{
+    openWithInbox();
+    QVERIFY(m_cache->storeMessages(kInbox, {makeMessage(30), makeMessage(4), makeMessage(17)}));
+
+    QList<quint32> order;
+    for (const MessageSummary& summary : m_cache->summaries(kInbox)) {
+        order.append(summary.uid);
+    }
+    QCOMPARE(order, (QList<quint32>{4, 17, 30}));
+    QVERIFY(m_cache->summaries(QStringLiteral("Unknown")).isEmpty());
 }
 
 void TestMessageCache::upsertKeepsCachedParts()

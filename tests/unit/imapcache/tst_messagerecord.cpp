@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // From FETCH responses to cache records: RFC 2047 decoding for display, address lists, the
-// JSON forms of ENVELOPE and BODYSTRUCTURE, the sections needed to show a message's text, and
+// stored (CBOR, and the JSON of earlier caches) forms of ENVELOPE and BODYSTRUCTURE, the sections needed to show a message's text, and
 // attachment file names (RFC 2231). Responses are parsed by the real response parser.
 #include "imap/cache/messagecontent.h"
 #include "imap/cache/messagerecord.h"
@@ -54,6 +54,8 @@ private Q_SLOTS:
     void bodyStructureRoundTrip();
     void rejectsDamagedSerialisations_data();
     void rejectsDamagedSerialisations();
+    void keepsEveryByteAndNil();
+    void readsJsonOfEarlierCaches();
     void textSections_data();
     void textSections();
     void attachmentFileNames_data();
@@ -171,12 +173,64 @@ void TestMessageRecord::rejectsDamagedSerialisations_data()
         nested = deep + nested + close;
     }
     QTest::newRow("nested-too-deep") << nested;
+
+    const QByteArray cbor = serializeBodyStructure(*parseStructure(kText));
+    QTest::newRow("cbor-truncated") << cbor.left(cbor.size() / 2);
+    QTest::newRow("cbor-array") << QByteArray::fromHex("820102");
+    QTest::newRow("cbor-map-without-type") << QByteArray::fromHex("a1617801");
+    QByteArray cborDeep = cbor;
+    for (int i = 0; i < 40; ++i) {
+        // {"type": "multipart", "children": [previous]}
+        cborDeep = QByteArray::fromHex("a26474797065696d756c746970617274686368696c6472656e81") +
+                   cborDeep;
+    }
+    QTest::newRow("cbor-nested-too-deep") << cborDeep;
 }
 
 void TestMessageRecord::rejectsDamagedSerialisations()
 {
     QFETCH(QByteArray, json);
     QVERIFY(!deserializeBodyStructure(json));
+}
+
+void TestMessageRecord::keepsEveryByteAndNil()
+{
+    Envelope envelope;
+    envelope.subject = QByteArray("caf\xe9 \x01\xff", 8); // 8-bit bytes as some servers send
+    envelope.date = QByteArray("");                      // empty, not NIL
+    envelope.from = {Address{QByteArray(), QByteArray(), "ann", "example.org"}};
+
+    const std::optional<Envelope> restored = deserializeEnvelope(serializeEnvelope(envelope));
+    QVERIFY(restored);
+    QCOMPARE(restored->subject, envelope.subject);
+    QVERIFY(!restored->date.isNull());
+    QVERIFY(restored->date.isEmpty());
+    QVERIFY(restored->messageId.isNull());
+    QCOMPARE(restored->from.size(), 1);
+    QVERIFY(restored->from.first().name.isNull());
+    QCOMPARE(restored->from.first().host, QByteArray("example.org"));
+}
+
+void TestMessageRecord::readsJsonOfEarlierCaches()
+{
+    const QByteArray envelopeJson =
+        R"({"date":"Fri, 01 Mar 2024 12:30:00 +0100","subject":"Hello","from":[["Ann",null,)"
+        R"("ann","example.org"]],"sender":[],"replyTo":[],"to":[],"cc":[],"bcc":[],)"
+        R"("inReplyTo":null,"messageId":"<id-1@example.org>"})";
+    const std::optional<Envelope> envelope = deserializeEnvelope(envelopeJson);
+    QVERIFY(envelope);
+    QCOMPARE(envelope->subject, QByteArray("Hello"));
+    QCOMPARE(envelope->from.first().mailbox, QByteArray("ann"));
+    QVERIFY(envelope->inReplyTo.isNull());
+
+    const QByteArray structureJson =
+        R"({"type":"text","subtype":"plain","params":[["charset","UTF-8"]],"id":null,)"
+        R"("description":null,"encoding":"7bit","size":10,"lines":1,"md5":null,)"
+        R"("disposition":null,"dispositionParams":[],"location":null,"language":[],)"
+        R"("children":[]})";
+    const std::optional<BodyPart> structure = deserializeBodyStructure(structureJson);
+    QVERIFY(structure);
+    QCOMPARE(serializeBodyStructure(*structure), serializeBodyStructure(*parseStructure(kText)));
 }
 
 void TestMessageRecord::textSections_data()

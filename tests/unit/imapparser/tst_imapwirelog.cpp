@@ -95,7 +95,7 @@ private Q_SLOTS:
     void summaries_data();
     void summaries();
     void logWireWritesRedactedLines();
-    void stateAdvancesWhileCategoryDisabled();
+    void connectionStaysUnloggedOnceCategoryWasDisabled();
 };
 
 void TestImapWireLog::sentinelNeverLogged_data()
@@ -243,17 +243,36 @@ void TestImapWireLog::logWireWritesRedactedLines()
                                     QStringLiteral("S: A1 OK done")}));
 }
 
-void TestImapWireLog::stateAdvancesWhileCategoryDisabled()
+void TestImapWireLog::connectionStaysUnloggedOnceCategoryWasDisabled()
 {
     QVERIFY(!lcImapWire().isDebugEnabled());
     RedactionState state;
     logWire(Direction::ClientToServer, "A1 AUTHENTICATE PLAIN\r\n", state);
     logWire(Direction::ServerToClient, "+ \r\n", state);
 
-    // Logging switched on in the middle of the exchange: the SASL response stays hidden.
-    const QByteArray out =
+    // Logging switched on in the middle of the exchange: where the credential is, is unknown,
+    // so nothing of this connection is written, not even lines after the exchange.
+    QLoggingCategory::setFilterRules(QStringLiteral("latchmail.imap.wire.debug=true"));
+    captured.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(captureMessages);
+    logWire(Direction::ClientToServer, QByteArray(saslPlain() + "\r\n"), state);
+    logWire(Direction::ServerToClient, "A1 OK done\r\nA2 OK later\r\n", state);
+    const QByteArray direct =
         redactForWireLog(Direction::ClientToServer, QByteArray(saslPlain() + "\r\n"), state);
-    QCOMPARE(out, QByteArray("<redacted>"));
+    qInstallMessageHandler(previous);
+    QLoggingCategory::setFilterRules(QString());
+
+    QCOMPARE(captured, QStringList());
+    QCOMPARE(direct, QByteArray());
+
+    // A new connection (a new state) is logged again.
+    RedactionState fresh;
+    QLoggingCategory::setFilterRules(QStringLiteral("latchmail.imap.wire.debug=true"));
+    qInstallMessageHandler(captureMessages);
+    logWire(Direction::ServerToClient, "* OK ready\r\n", fresh);
+    qInstallMessageHandler(previous);
+    QLoggingCategory::setFilterRules(QString());
+    QCOMPARE(captured, QStringList{QStringLiteral("S: * OK ready")});
 }
 
 QTEST_APPLESS_MAIN(TestImapWireLog)
