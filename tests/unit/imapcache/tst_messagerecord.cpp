@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // From FETCH responses to cache records: RFC 2047 decoding for display, address lists, the
-// stored (CBOR, and the JSON of earlier caches) forms of ENVELOPE and BODYSTRUCTURE, the sections needed to show a message's text, and
-// attachment file names (RFC 2231). Responses are parsed by the real response parser.
+// stored forms of ENVELOPE and BODYSTRUCTURE (CBOR, and the JSON of earlier caches), the
+// sections needed to show a message's text, and attachment file names (RFC 2231). Responses
+// are parsed by the real response parser.
 #include "imap/cache/messagecontent.h"
 #include "imap/cache/messagerecord.h"
 #include "imap/cache/structureserialization.h"
