@@ -98,8 +98,17 @@ void FetchHeadersTask::handleTagged(const TaggedResponse& response)
             QStringLiteral("Fetching message headers of \u201c%1\u201d").arg(m_mailbox), response));
         return;
     }
-    storeBatch(*batch);
+    Batch done = std::move(*batch);
     m_inFlight.erase(batch);
+
+    // The next batch goes out before this one is stored, so the server prepares it meanwhile.
+    if (m_nextBatch < m_batches.size()) {
+        sendBatches();
+        if (isFinished()) {
+            return;
+        }
+    }
+    storeBatch(done);
     if (isFinished()) {
         return;
     }
