@@ -39,6 +39,8 @@ qsizetype kernelPendingBytes(qintptr descriptor)
 // with an extra CA file the system CAs are listed too. Loaded once per process, from the
 // distribution's single bundle file where there is one: Qt's own directory scan reads every
 // certificate twice (file and hash link), which costs about 130 ms against 40 ms here.
+// Limitation: those 40 ms are paid by the first TLS connection of every process whose account
+// names an extra CA file. Qt has no way to add a CA and keep its on-demand lookup of system CAs.
 const QList<QSslCertificate>& systemCaCertificates()
 {
     static const QList<QSslCertificate> certificates = [] {

@@ -19,6 +19,10 @@ namespace Latchmail::Imap {
 /// Two batches are in flight at a time (RFC 9051 5.5 pipelining), so the server prepares the
 /// next one while this one is stored. FETCH data for UIDs outside the batches asked for is not
 /// stored.
+// Limitation: parsing and the SQLite store share the main thread. In a 100,000-message sync
+// about a third of the client's CPU time is the store (binding, upsert, commit), during which
+// no FETCH data is read; a full sync takes about 1.9 times the raw transfer instead of 1.5.
+// Storing through a second connection on a worker thread would let the two overlap.
 class FetchHeadersTask : public ImapTask
 {
     Q_OBJECT
