@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/latch.h"
 
+#include <QMap>
+
 #include <algorithm>
 
 namespace Latchmail {
@@ -109,6 +111,24 @@ QStringList LatchSet::toList() const
 QString LatchSet::toString() const
 {
     return toList().join(u' ');
+}
+
+QString latchMeaning(const QString& token)
+{
+    static const QMap<QString, QString> meanings{
+        {LatchToken::Tls10, QStringLiteral("TLS 1.0 or newer with a key of at least 128 bits")},
+        {LatchToken::Tls11, QStringLiteral("TLS 1.1 or newer")},
+        {LatchToken::Tls12, QStringLiteral("TLS 1.2 or newer")},
+        {LatchToken::Tls13, QStringLiteral("TLS 1.3")},
+        {LatchToken::TlsCert, QStringLiteral("a verified certificate for this host name")},
+        {LatchToken::TlsNoMd5, QStringLiteral("a cipher suite without MD5")},
+        {LatchToken::TlsNoRc4, QStringLiteral("a cipher suite without RC4")},
+        {LatchToken::TlsPfs, QStringLiteral("forward secrecy ((EC)DHE or TLS 1.3)")},
+    };
+    return meanings.value(
+        token, QStringLiteral("recorded by a newer version; cannot be checked — connections are "
+                              "refused until Latchmail is updated or the account is removed and "
+                              "added again"));
 }
 
 } // namespace Latchmail

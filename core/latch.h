@@ -30,6 +30,10 @@ inline const QString TlsPfs = QStringLiteral("tls-pfs");
 /// The known tokens in their canonical order (versions first, then the properties).
 [[nodiscard]] const QStringList& knownLatches();
 
+/// What a latch demands, in words for the user ("TLS 1.2 or newer"); for a token this version
+/// does not know, that connections are refused until it is updated.
+[[nodiscard]] QString latchMeaning(const QString& token);
+
 /// A set of latch tokens. Unknown but well-formed tokens are kept, so a file written by a newer
 /// version survives a round trip through this one. The constructor and fromList() drop malformed
 /// tokens (callers reading untrusted input check isValidLatchToken() first to report them);

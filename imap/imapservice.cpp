@@ -5,6 +5,7 @@
 #include "imap/imapservice.h"
 
 #include "core/accountstore.h"
+#include "core/latchrecording.h"
 #include "core/logging.h"
 #include "imap/cache/messagecache.h"
 
@@ -154,54 +155,19 @@ void ImapService::handleAuthenticated()
 
 void ImapService::recordEarnedLatches()
 {
-    const LatchSet earned = m_session->earnedLatches();
-    AccountStore store(m_profile.accountsDirectory());
-    AccountLoadResult loaded = store.load(m_account.id);
-    if (!loaded.account) {
-        qCWarning(lcImap).noquote() << "cannot record the earned latches:"
-                                    << (loaded.error ? loaded.error->message : QString());
-        return;
+    if (std::optional<Account> saved =
+            Latchmail::recordEarnedLatches(m_profile, m_account, Service::MessageAccess,
+                                           m_session->earnedLatches(), m_session->observation())) {
+        m_account = std::move(*saved);
     }
-
-    // The file as it is now (another program may have written it), plus what was earned.
-    Account account = *loaded.account;
-    if (account.imap.host != m_account.imap.host) {
-        return; // the account was reconfigured meanwhile; these latches belong to another host
-    }
-    LatchRecord& record = account.latchRecordRef(Service::MessageAccess);
-    record.addLatches(earned, QDateTime::currentDateTimeUtc());
-    record.lastObservation = m_session->observation();
-    record.hasObservation = true;
-    if (const std::optional<AccountStoreError> error = store.save(account)) {
-        qCWarning(lcImap).noquote() << "cannot record the earned latches:" << error->message;
-        return;
-    }
-    m_account = account;
 }
 
 void ImapService::recordLatchFailure(const LatchFailure& failure)
 {
-    AccountStore store(m_profile.accountsDirectory());
-    AccountLoadResult loaded = store.load(m_account.id);
-    if (!loaded.account) {
-        qCWarning(lcImap).noquote() << "cannot record the latch failure:"
-                                    << (loaded.error ? loaded.error->message : QString());
-        return;
+    if (std::optional<Account> saved =
+            Latchmail::recordLatchFailure(m_profile, m_account, Service::MessageAccess, failure)) {
+        m_account = std::move(*saved);
     }
-    Account account = *loaded.account;
-    const TlsObservation& seen = failure.observation;
-    LatchFailureRecord entry;
-    entry.at = QDateTime::currentDateTimeUtc();
-    entry.failed = failure.failed;
-    entry.detail = seen.isEncrypted()
-                       ? tlsVersionName(seen.protocol) + QLatin1Char(' ') + seen.cipherIana
-                       : QStringLiteral("handshake refused");
-    account.latchRecordRef(Service::MessageAccess).addFailure(entry);
-    if (const std::optional<AccountStoreError> error = store.save(account)) {
-        qCWarning(lcImap).noquote() << "cannot record the latch failure:" << error->message;
-        return;
-    }
-    m_account = account;
 }
 
 void ImapService::handleSessionFailed(const SessionError& error)

@@ -6,6 +6,7 @@
 #include "submission/submissionservice.h"
 
 #include "core/accountstore.h"
+#include "core/latchrecording.h"
 #include "core/logging.h"
 #include "imap/imapservice.h"
 #include "submission/session.h"
@@ -233,52 +234,19 @@ void SubmissionService::recordEarnedLatches()
     if (!observation.isEncrypted()) {
         return; // a cleartext session (explicitly allowed) earns nothing
     }
-    AccountStore store(m_profile.accountsDirectory());
-    AccountLoadResult loaded = store.load(m_account.id);
-    if (!loaded.account) {
-        qCWarning(lcSubmission).noquote() << "cannot record the earned latches:"
-                                          << (loaded.error ? loaded.error->message : QString());
-        return;
+    if (std::optional<Account> saved =
+            Latchmail::recordEarnedLatches(m_profile, m_account, Service::MessageSubmission,
+                                           m_session->earnedLatches(), observation)) {
+        m_account = std::move(*saved);
     }
-    // The file as it is now (another program may have written it), plus what was earned.
-    Account account = *loaded.account;
-    if (account.submission.host != m_account.submission.host) {
-        return; // reconfigured meanwhile: these latches belong to another host
-    }
-    LatchRecord& record = account.latchRecordRef(Service::MessageSubmission);
-    record.addLatches(m_session->earnedLatches(), QDateTime::currentDateTimeUtc());
-    record.lastObservation = observation;
-    record.hasObservation = true;
-    if (const std::optional<AccountStoreError> error = store.save(account)) {
-        qCWarning(lcSubmission).noquote() << "cannot record the earned latches:" << error->message;
-        return;
-    }
-    m_account = account;
 }
 
 void SubmissionService::recordLatchFailure(const LatchFailure& failure)
 {
-    AccountStore store(m_profile.accountsDirectory());
-    AccountLoadResult loaded = store.load(m_account.id);
-    if (!loaded.account) {
-        qCWarning(lcSubmission).noquote() << "cannot record the latch failure:"
-                                          << (loaded.error ? loaded.error->message : QString());
-        return;
+    if (std::optional<Account> saved = Latchmail::recordLatchFailure(
+            m_profile, m_account, Service::MessageSubmission, failure)) {
+        m_account = std::move(*saved);
     }
-    Account account = *loaded.account;
-    const TlsObservation& seen = failure.observation;
-    LatchFailureRecord entry;
-    entry.at = QDateTime::currentDateTimeUtc();
-    entry.failed = failure.failed;
-    entry.detail = seen.isEncrypted()
-                       ? tlsVersionName(seen.protocol) + QLatin1Char(' ') + seen.cipherIana
-                       : QStringLiteral("handshake refused");
-    account.latchRecordRef(Service::MessageSubmission).addFailure(entry);
-    if (const std::optional<AccountStoreError> error = store.save(account)) {
-        qCWarning(lcSubmission).noquote() << "cannot record the latch failure:" << error->message;
-        return;
-    }
-    m_account = account;
 }
 
 void SubmissionService::submitNext()

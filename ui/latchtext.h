@@ -36,8 +36,6 @@ enum class LatchTone {
 /// pending", prefixed by the most recent refusal when it is newer than the last observation.
 [[nodiscard]] QString latchStatusText(const LatchRecord& record);
 [[nodiscard]] LatchTone latchTone(const LatchRecord& record);
-/// What a latch guarantees, or for an unknown token why it blocks every connection.
-[[nodiscard]] QString latchMeaning(const QString& token);
 /// Local time as "2024-05-01 12:00", or "unknown".
 [[nodiscard]] QString displayTime(const QDateTime& time);
 

@@ -44,8 +44,6 @@ namespace Latchmail::Cli {
 [[nodiscard]] QString textTime(const QDateTime& time);
 /// Compact one-line latch state: "TLS 1.3, cert, PFS", "no latches yet".
 [[nodiscard]] QString latchSummary(const LatchRecord& record);
-/// What a latch guarantees, or for an unknown token why it blocks every connection.
-[[nodiscard]] QString latchMeaning(const QString& token);
 
 /// The store error in one line that names the file.
 [[nodiscard]] QString errorText(const AccountStoreError& error);
