@@ -95,6 +95,7 @@ void ImapService::runSync()
         }
         queueStatusOfOthers(static_cast<ListMailboxesTask*>(task)->mailboxes());
         auto* sync = new SyncMailboxTask(m_cache.get(), m_mailbox);
+        sync->setMaySkipSelect(true); // the session logs out afterwards
         connect(sync, &ImapTask::finished, this, [this](ImapTask* done) {
             if (!done->succeeded()) {
                 failOperation(done);

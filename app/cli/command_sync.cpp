@@ -5,8 +5,9 @@
 // and logs out.
 //
 // --json prints {"id", "mailbox", "messages", "added", "removed", "flagsChanged",
-// "fullResync", "uidValidityChanged", "incremental", "otherMailboxes": [{"name", "messages",
-// "unseen", "uidNext"}]}; errors go to standard error only.
+// "fullResync", "uidValidityChanged", "incremental", "unchanged", "otherMailboxes": [{"name",
+// "messages", "unseen", "uidNext"}]}; "unchanged": STATUS showed nothing new, no SELECT was
+// needed. Errors go to standard error only.
 #include "app/cli/commands.h"
 #include "app/cli/imapcli.h"
 
@@ -67,7 +68,8 @@ void printReport(Context& context, const QString& id, const Imap::SyncReport& re
             {QStringLiteral("flagsChanged"), qint64(report.flagsChanged)},
             {QStringLiteral("fullResync"), report.fullResync},
             {QStringLiteral("uidValidityChanged"), report.uidValidityChanged},
-            {QStringLiteral("incremental"), report.usedQresync},
+            {QStringLiteral("incremental"), report.usedQresync || report.unchanged},
+            {QStringLiteral("unchanged"), report.unchanged},
             {QStringLiteral("otherMailboxes"), countsJson(report.otherMailboxes)},
         });
         return;

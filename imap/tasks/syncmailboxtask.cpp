@@ -7,6 +7,7 @@
 #include "imap/tasks/fetchheaderstask.h"
 #include "imap/tasks/searchuidstask.h"
 #include "imap/tasks/selecttask.h"
+#include "imap/tasks/statustask.h"
 
 #include <QSet>
 
@@ -39,6 +40,46 @@ void SyncMailboxTask::run()
     }
     m_cached = m_cache->mailbox(m_mailbox).value_or(CachedMailbox());
 
+    const bool statusDecides = m_maySkipSelect && session()->capabilities().condStore() &&
+                               m_cached.uidValidity != 0 && m_cached.uidNext != 0 &&
+                               m_cached.highestModSeq != 0;
+    if (!statusDecides) {
+        select();
+        return;
+    }
+    runChild(new StatusTask(m_mailbox), [this](ImapTask* child) {
+        const auto* status = static_cast<StatusTask*>(child);
+        if (!child->succeeded() || !status->status()) {
+            select(); // SELECT gives the real answer, or the real error
+            return;
+        }
+        afterStatus(*status->status());
+    });
+}
+
+void SyncMailboxTask::afterStatus(const StatusData& status)
+{
+    const bool unchanged = status.uidValidity == m_cached.uidValidity &&
+                           status.uidNext == m_cached.uidNext &&
+                           status.highestModSeq == m_cached.highestModSeq && status.messages &&
+                           qint64(*status.messages) == m_cache->messageCount(m_mailbox);
+    if (!unchanged) {
+        select();
+        return;
+    }
+
+    m_report.unchanged = true;
+    m_report.exists = quint32(*status.messages);
+    if (!m_cache->setSyncState(m_mailbox, m_cached.uidValidity, m_cached.uidNext,
+                               m_cached.highestModSeq, QDateTime::currentDateTimeUtc())) {
+        finishWithError(m_cache->lastError());
+        return;
+    }
+    finishOk();
+}
+
+void SyncMailboxTask::select()
+{
     SelectOptions options;
     const Capabilities& capabilities = session()->capabilities();
     if (session()->qresyncEnabled() && m_cached.uidValidity != 0 && m_cached.highestModSeq != 0 &&
@@ -124,16 +165,30 @@ void SyncMailboxTask::applyQresyncChanges(SelectTask* select)
 void SyncMailboxTask::fetchNewSince(quint32 uidNext)
 {
     if (m_selected.uidNext <= uidNext) {
-        finishSync();
+        finishIncremental();
         return;
     }
     auto* fetch = new FetchHeadersTask(m_cache, m_mailbox, SequenceSet(uidNext, SequenceSet::Star));
     runChild(fetch, [this](ImapTask* child) {
         if (check(child)) {
             m_report.added += static_cast<FetchHeadersTask*>(child)->storedCount();
-            finishSync();
+            finishIncremental();
         }
     });
+}
+
+// QRESYNC only reports changes since the cached state; a cache that lost messages (or holds
+// some the server never reported as vanished) stays wrong. Its count against EXISTS shows it,
+// and a full comparison of UIDs repairs it.
+void SyncMailboxTask::finishIncremental()
+{
+    if (m_cache->messageCount(m_mailbox) != qint64(m_selected.exists)) {
+        qCInfo(lcImap).noquote() << "the cache of" << m_mailbox
+                                 << "does not match the server's message count; comparing UIDs";
+        startFullSync();
+        return;
+    }
+    finishSync();
 }
 
 void SyncMailboxTask::startFullSync()

@@ -12,6 +12,7 @@
 #include "testsession.h"
 
 #include <QFile>
+#include <QTemporaryDir>
 
 using namespace Latchmail;
 using namespace Latchmail::Test;
@@ -146,14 +147,49 @@ void TestImapDovecotSync::fullSyncOfThousandMessages()
 
 void TestImapDovecotSync::noChangeResyncIsIncremental()
 {
+    // Nothing changed: STATUS alone answers, the mailbox is not selected.
     ServiceOutcome outcome;
     runSync(kInbox, &outcome);
     QVERIFY2(outcome.ok, qPrintable(outcome.error.message));
-    QVERIFY(outcome.report.usedQresync);
+    QVERIFY(outcome.report.unchanged);
+    QVERIFY(!outcome.report.usedQresync);
     QVERIFY(!outcome.report.fullResync);
+    QCOMPARE(outcome.report.exists, quint32(kGenerated + 1)); // and the large attachment
     QCOMPARE(outcome.report.added, 0);
     QCOMPARE(outcome.report.removed, 0);
     QCOMPARE(outcome.report.flagsChanged, 0);
+
+    // A flag changed by another client raises HIGHESTMODSEQ: QRESYNC picks the change up.
+    MessageCache elsewhere;
+    QTemporaryDir elsewhereDir;
+    QVERIFY(elsewhere.open(elsewhereDir.filePath(QStringLiteral("cache.sqlite"))));
+    TestSession other(*m_stack, m_stack->user(QStringLiteral("alice")));
+    QVERIFY2(other.open(), qPrintable(other.error()));
+    QVERIFY2(other.run(new Imap::SyncMailboxTask(&elsewhere, kInbox)), qPrintable(other.error()));
+    QVERIFY2(other.run(new Imap::StoreFlagsTask(&elsewhere, kInbox, {3}, Imap::StoreMode::Add,
+                                                {"$Noticed"})),
+             qPrintable(other.error()));
+    ServiceOutcome changed;
+    runSync(kInbox, &changed);
+    QVERIFY2(changed.ok, qPrintable(changed.error.message));
+    QVERIFY(!changed.report.unchanged);
+    QVERIFY(changed.report.usedQresync);
+    QCOMPARE(changed.report.flagsChanged, 1);
+
+    // A cache that lost a message no longer matches MESSAGES: the mailbox is selected again,
+    // and as QRESYNC reports nothing for it, the count against EXISTS leads to a UID comparison
+    // that fetches it again.
+    MessageCache cache;
+    QVERIFY(cache.open(m_account->profile().cacheFile(QStringLiteral("test"))));
+    QVERIFY(cache.removeMessages(kInbox, {4}));
+    ServiceOutcome mismatch;
+    runSync(kInbox, &mismatch);
+    QVERIFY2(mismatch.ok, qPrintable(mismatch.error.message));
+    QVERIFY(!mismatch.report.unchanged);
+    QVERIFY(mismatch.report.usedQresync);
+    QVERIFY(mismatch.report.fullResync);
+    QCOMPARE(mismatch.report.added, 1);
+    QVERIFY(cache.message(kInbox, 4));
 }
 
 void TestImapDovecotSync::cacheReadableOffline()
