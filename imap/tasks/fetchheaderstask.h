@@ -21,7 +21,7 @@ namespace Latchmail::Imap {
 /// stored.
 // Limitation: parsing and the SQLite store share the main thread. In a 100,000-message sync
 // about a third of the client's CPU time is the store (binding, upsert, commit), during which
-// no FETCH data is read; a full sync takes 1.45 to 1.9 times the raw transfer, not 1.5 at most.
+// no FETCH data is read; a warm full sync takes 1.5 to 2.2 times the raw transfer, not 1.5.
 // Storing through a second connection on a worker thread would let the two overlap.
 class FetchHeadersTask : public ImapTask
 {

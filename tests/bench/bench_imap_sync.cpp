@@ -230,8 +230,7 @@ int main(int argc, char* argv[])
         phase.report(QStringLiteral("%1 messages stored (server cache warm)").arg(added));
     }
     {
-        // Dovecot still reorganises its cache file during the second full FETCH; the third
-        // shows the steady state.
+        // A second warm run shows the spread between two runs on the same server state.
         const Phase phase("warm full header sync, again");
         const qsizetype added = sync(stack, again);
         phase.report(QStringLiteral("%1 messages stored (server cache warm)").arg(added));

@@ -348,12 +348,17 @@ bool MailStack::addMessages(const QString& user, int count,
     for (int index = 0; index < count; ++index) {
         const QByteArray message = generate(index);
         const int sequence = m_nextMessage++;
-        const QString name = QStringLiteral("%1.M%2P%3.%4,S=%5:2,%6")
+        // S= is the file's size, W= the size with CRLF line ends (RFC822.SIZE), as Dovecot's
+        // own delivery names files; without W= Dovecot renames every file once it has computed
+        // the size, and each rename makes its next session rescan the whole directory.
+        const qsizetype bareLineFeeds = message.count('\n') - message.count("\r\n");
+        const QString name = QStringLiteral("%1.M%2P%3.%4,S=%5,W=%6:2,%7")
                                  .arg(firstMessageTime + sequence)
                                  .arg(sequence)
                                  .arg(pid)
                                  .arg(host)
                                  .arg(message.size())
+                                 .arg(message.size() + bareLineFeeds)
                                  .arg(flags);
         if (!writeMailFile(box + QStringLiteral("/cur/") + name, message)) {
             return false;
