@@ -123,7 +123,6 @@ private:
     quint32 m_uid = 0;
     QStringList m_sections;
     std::optional<SyncReport> m_report;
-    QList<MailboxCounts> m_otherMailboxes;      // STATUS results of the current sync
     std::optional<SessionError> m_pendingError; // a task failed; reported after LOGOUT
     QPointer<IdleTask> m_idle;
     bool m_resyncPending = false;

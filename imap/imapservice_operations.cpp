@@ -86,28 +86,30 @@ void ImapService::failOperation(ImapTask* task)
 
 void ImapService::runSync()
 {
-    m_otherMailboxes.clear();
-    auto* list = new ListMailboxesTask(m_cache.get());
-    connect(list, &ImapTask::finished, this, [this](ImapTask* task) {
-        if (!task->succeeded()) {
-            failOperation(task);
+    // The mailbox first, LIST after it: Dovecot reads the whole UID list of a Maildir INBOX when
+    // the mailbox is opened after a LIST in the same session (0.4 s at 100,000 messages), and
+    // not when it is opened first. A no-change resync then costs a STATUS, not a UID list.
+    auto* sync = new SyncMailboxTask(m_cache.get(), m_mailbox);
+    sync->setMaySkipSelect(true); // the session logs out afterwards
+    connect(sync, &ImapTask::finished, this, [this](ImapTask* done) {
+        if (!done->succeeded()) {
+            failOperation(done);
             return;
         }
-        queueStatusOfOthers(static_cast<ListMailboxesTask*>(task)->mailboxes());
-        auto* sync = new SyncMailboxTask(m_cache.get(), m_mailbox);
-        sync->setMaySkipSelect(true); // the session logs out afterwards
-        connect(sync, &ImapTask::finished, this, [this](ImapTask* done) {
-            if (!done->succeeded()) {
-                failOperation(done);
+        m_report = static_cast<SyncMailboxTask*>(done)->report();
+
+        auto* list = new ListMailboxesTask(m_cache.get());
+        connect(list, &ImapTask::finished, this, [this](ImapTask* task) {
+            if (!task->succeeded()) {
+                failOperation(task);
                 return;
             }
-            m_report = static_cast<SyncMailboxTask*>(done)->report();
-            m_report->otherMailboxes = m_otherMailboxes;
-            m_session->logout();
+            queueStatusOfOthers(static_cast<ListMailboxesTask*>(task)->mailboxes());
+            m_session->logout(); // once the STATUS commands are answered
         });
-        m_session->enqueue(sync);
+        m_session->enqueue(list);
     });
-    m_session->enqueue(list);
+    m_session->enqueue(sync);
 }
 
 void ImapService::queueStatusOfOthers(const QList<CachedMailbox>& listed)
@@ -128,9 +130,9 @@ void ImapService::queueStatusOfOthers(const QList<CachedMailbox>& listed)
                 return;
             }
             const StatusData& data = *done->status();
-            m_otherMailboxes.append(MailboxCounts{name, data.messages.value_or(0),
-                                                  data.unseen.value_or(0),
-                                                  data.uidNext.value_or(0)});
+            m_report->otherMailboxes.append(MailboxCounts{name, data.messages.value_or(0),
+                                                          data.unseen.value_or(0),
+                                                          data.uidNext.value_or(0)});
         });
         m_session->enqueue(status);
     }

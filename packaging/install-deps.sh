@@ -11,7 +11,7 @@ packages=(
     # Build
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
-    qt6-l10n-tools qtkeychain-qt6-dev libgmime-3.0-dev libssl-dev
+    qt6-l10n-tools qtkeychain-qt6-dev libgmime-3.0-dev libssl-dev libsqlite3-dev
     # Fuzz and sanitizer builds (CMake preset "fuzz")
     clang libclang-rt-14-dev
     # Real servers for the integration tests and the demo

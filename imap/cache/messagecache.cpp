@@ -47,7 +47,7 @@ MessageCache::~MessageCache()
     close();
 }
 
-bool MessageCache::open(const QString& filePath)
+bool MessageCache::open(const QString& filePath, Connection connection)
 {
     close();
     m_filePath = QFileInfo(filePath).absoluteFilePath();
@@ -88,7 +88,9 @@ bool MessageCache::open(const QString& filePath)
             QStringLiteral("the message cache %1 is not usable: %2").arg(m_filePath, error));
     }
 
-    removeStalePartials();
+    if (connection == Connection::Owner) {
+        removeStalePartials();
+    }
     return true;
 }
 

@@ -32,9 +32,14 @@ public:
     MessageCache(const MessageCache&) = delete;
     MessageCache& operator=(const MessageCache&) = delete;
 
+    /// Who else uses the file: an owner cleans up what an interrupted part fetch left behind; an
+    /// additional connection (another thread of the owner's process) leaves that alone, since
+    /// the owner may be writing such a file at that very moment.
+    enum class Connection { Owner, Additional };
+
     /// Opens (creating and migrating when needed) the cache at `filePath`. On failure
     /// lastError() says which file and what went wrong.
-    [[nodiscard]] bool open(const QString& filePath);
+    [[nodiscard]] bool open(const QString& filePath, Connection connection = Connection::Owner);
     void close();
     [[nodiscard]] bool isOpen() const { return m_db.isOpen(); }
     [[nodiscard]] QString filePath() const { return m_filePath; }

@@ -48,8 +48,11 @@ FetchHeadersTask::FetchHeadersTask(MessageCache* cache, QString mailbox, Sequenc
     m_batches.append(std::move(range));
 }
 
+FetchHeadersTask::~FetchHeadersTask() = default;
+
 void FetchHeadersTask::run()
 {
+    m_writer = std::make_unique<CacheWriter>(m_cache->filePath());
     sendBatches();
 }
 
@@ -62,11 +65,12 @@ void FetchHeadersTask::sendBatches()
             send(Commands::uidFetch(session()->nextTag(), batch.uids,
                                     headerFetchItems(session()->capabilities().condStore())));
         if (batch.tag.isEmpty()) {
-            return; // the task has failed
+            (void)finishStoring(); // the task has failed; what was received is still stored
+            return;
         }
         m_inFlight.append(batch);
     }
-    if (m_inFlight.isEmpty()) {
+    if (m_inFlight.isEmpty() && finishStoring()) {
         finishOk();
     }
 }
@@ -80,7 +84,7 @@ void FetchHeadersTask::handleFetch(const FetchData& response)
         if (batch.uids.contains(*response.uid, kLargestUid) &&
             !batch.seen.contains(*response.uid)) {
             batch.seen.insert(*response.uid);
-            batch.received.append(cachedMessageFrom(response));
+            batch.received.append(response);
             return;
         }
     }
@@ -94,38 +98,62 @@ void FetchHeadersTask::handleTagged(const TaggedResponse& response)
         return;
     }
     if (response.status != Status::Ok) {
-        finishWithError(commandFailureMessage(
-            QStringLiteral("Fetching message headers of \u201c%1\u201d").arg(m_mailbox), response));
+        if (finishStoring()) {
+            finishWithError(commandFailureMessage(
+                QStringLiteral("Fetching message headers of \u201c%1\u201d").arg(m_mailbox),
+                response));
+        }
         return;
     }
     Batch done = std::move(*batch);
     m_inFlight.erase(batch);
 
-    // The next batch goes out before this one is stored, so the server prepares it meanwhile.
+    // The next batch goes out first, so the server prepares it while this one is stored.
     if (m_nextBatch < m_batches.size()) {
         sendBatches();
         if (isFinished()) {
             return;
         }
     }
-    storeBatch(done);
-    if (isFinished()) {
+    if (!done.received.isEmpty()) {
+        m_writer->store(m_mailbox, std::move(done.received));
+    }
+    if (!account(m_writer->takeOutcome())) {
         return;
     }
     Q_EMIT progress(m_stored, qMax(m_total, m_stored));
     sendBatches();
 }
 
-void FetchHeadersTask::storeBatch(Batch& batch)
+void FetchHeadersTask::handleAborted()
 {
-    if (!batch.received.isEmpty() && !m_cache->storeMessages(m_mailbox, batch.received)) {
-        finishWithError(m_cache->lastError());
-        return;
+    // The session ended: the batches that completed before it are still stored.
+    if (m_writer) {
+        count(m_writer->finish());
     }
-    m_stored += batch.received.size();
-    for (const CachedMessage& message : std::as_const(batch.received)) {
-        m_storedUids.append(message.uid);
+}
+
+void FetchHeadersTask::count(const CacheWriter::Outcome& outcome)
+{
+    m_stored += outcome.storedUids.size();
+    m_storedUids.append(outcome.storedUids);
+}
+
+bool FetchHeadersTask::account(const CacheWriter::Outcome& outcome)
+{
+    count(outcome);
+    if (!outcome.error.isEmpty()) {
+        if (!isFinished()) {
+            finishWithError(outcome.error);
+        }
+        return false;
     }
+    return true;
+}
+
+bool FetchHeadersTask::finishStoring()
+{
+    return account(m_writer->finish());
 }
 
 } // namespace Latchmail::Imap
