@@ -234,27 +234,38 @@ std::optional<quint32> ResponseReader::nzNumber(const char* what)
 
 std::optional<QByteArray> ResponseReader::quoted(const char* what)
 {
-    QByteArray out("");
-    while (!atEnd()) {
-        const char c = m_text.at(m_pos++);
+    QByteArray out(""); // an empty quoted string is "", not NIL
+    const char* const text = m_text.constData();
+    const qsizetype size = m_text.size();
+    while (m_pos < size) {
+        // The run up to the next quote, backslash or NUL goes over in one piece.
+        qsizetype end = m_pos;
+        while (end < size && text[end] != '"' && text[end] != '\\' && text[end] != '\0') {
+            ++end;
+        }
+        out.append(text + m_pos, end - m_pos);
+        m_pos = end;
+        if (m_pos == size) {
+            break;
+        }
+
+        const char c = text[m_pos++];
         if (c == '"') {
             return out;
         }
         if (c == '\0') {
             --m_pos;
-            fail(what);
-            return std::nullopt;
+            break;
         }
-        if (c == '\\' && !atEnd()) {
-            const char escaped = m_text.at(m_pos++);
-            // Only \\ and \" are defined; keep anything else as sent.
-            if (escaped != '\\' && escaped != '"') {
-                out += '\\';
-            }
-            out += escaped;
-            continue;
+        if (m_pos == size) {
+            break; // a backslash with nothing after it
         }
-        out += c;
+        // A backslash: only \\ and \" are defined; anything else is kept as sent.
+        const char escaped = text[m_pos++];
+        if (escaped != '\\' && escaped != '"') {
+            out += '\\';
+        }
+        out += escaped;
     }
     fail(what);
     return std::nullopt;

@@ -261,30 +261,57 @@ QList<MessageSummary> MessageCache::summaries(const QString& mailbox) const
     if (id < 0) {
         return result;
     }
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT uid, flags, subject, from_addr, to_addr, cc_addr, date,"
-                                 " message_id, internaldate, size FROM messages"
-                                 " WHERE mailbox_id = ? ORDER BY uid"));
-    query.addBindValue(id);
-    if (!query.exec()) {
-        failQuery(QStringLiteral("reading the message list"), query);
+    sqlite3* const db = nativeConnection(m_db);
+    if (!db) {
+        fail(QStringLiteral("message cache %1: the database driver is not SQLite").arg(m_filePath));
         return result;
     }
     result.reserve(messageCount(mailbox));
 
-    while (query.next()) {
+    // Read on SQLite's own statement API, as rows are stored: a QVariant per value would cost
+    // more than the reading itself.
+    static constexpr char kSql[] =
+        "SELECT uid, flags, subject, from_addr, to_addr, cc_addr, date, message_id,"
+        " internaldate, size FROM messages WHERE mailbox_id = ? ORDER BY uid";
+    sqlite3_stmt* prepared = nullptr;
+    int step = sqlite3_prepare_v2(db, kSql, int(sizeof(kSql) - 1), &prepared, nullptr);
+    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(prepared,
+                                                                          &sqlite3_finalize);
+    if (step == SQLITE_OK) {
+        step = sqlite3_bind_int64(statement.get(), 1, id);
+    }
+    const auto text = [&statement](int column) {
+        const auto* utf8 =
+            reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), column));
+        return QString::fromUtf8(utf8, sqlite3_column_bytes(statement.get(), column));
+    };
+    const auto date = [&statement](int column) {
+        return sqlite3_column_type(statement.get(), column) == SQLITE_NULL
+                   ? QDateTime()
+                   : QDateTime::fromMSecsSinceEpoch(sqlite3_column_int64(statement.get(), column),
+                                                    Qt::UTC);
+    };
+    while (step == SQLITE_OK || step == SQLITE_ROW) {
+        step = sqlite3_step(statement.get());
+        if (step != SQLITE_ROW) {
+            break;
+        }
         MessageSummary& summary = result.emplace_back();
-        summary.uid = query.value(0).toUInt();
-        summary.flags = query.value(1).toString().split(kSpace, Qt::SkipEmptyParts);
-        summary.subject = query.value(2).toString();
-        summary.from = query.value(3).toString();
-        summary.to = query.value(4).toString();
-        summary.cc = query.value(5).toString();
-        summary.date = SqlValues::dateFrom(query.value(6));
-        summary.messageId = query.value(7).toString();
-        summary.internalDate = SqlValues::dateFrom(query.value(8));
-        summary.size = query.value(9).toLongLong();
+        summary.uid = quint32(sqlite3_column_int64(statement.get(), 0));
+        summary.flags = text(1).split(kSpace, Qt::SkipEmptyParts);
+        summary.subject = text(2);
+        summary.from = text(3);
+        summary.to = text(4);
+        summary.cc = text(5);
+        summary.date = date(6);
+        summary.messageId = text(7);
+        summary.internalDate = date(8);
+        summary.size = sqlite3_column_int64(statement.get(), 9);
+    }
+    if (step != SQLITE_DONE) {
+        fail(QStringLiteral("message cache %1: reading the message list failed: %2")
+                 .arg(m_filePath, QString::fromUtf8(sqlite3_errmsg(db))));
+        return {};
     }
     return result;
 }
