@@ -2,7 +2,6 @@
 #include "imap/cache/cachewriter.h"
 
 #include "imap/cache/messagecache.h"
-#include "imap/cache/messagerecord.h"
 
 #include <pthread.h>
 
@@ -29,7 +28,7 @@ CacheWriter::~CacheWriter()
     m_thread.join();
 }
 
-void CacheWriter::store(const QString& mailbox, QList<FetchData> batch)
+void CacheWriter::store(const QString& mailbox, QList<CachedMessage> batch)
 {
     std::unique_lock lock(m_mutex);
     m_changed.wait(lock, [this] { return qsizetype(m_queue.size()) < kMaxQueuedBatches; });
@@ -74,17 +73,9 @@ void CacheWriter::work()
         lock.unlock();
         m_changed.notify_all(); // room in the queue
 
-        QList<CachedMessage> messages;
         QString error;
-        if (!failedBefore) {
-            messages.reserve(job.batch.size());
-            for (const FetchData& fetch : std::as_const(job.batch)) {
-                messages.append(cachedMessageFrom(fetch));
-            }
-            job.batch = {};
-            if (!messages.isEmpty() && !cache.storeMessages(job.mailbox, messages)) {
-                error = cache.lastError();
-            }
+        if (!failedBefore && !job.batch.isEmpty() && !cache.storeMessages(job.mailbox, job.batch)) {
+            error = cache.lastError();
         }
 
         lock.lock();
@@ -93,7 +84,7 @@ void CacheWriter::work()
             m_failed = true;
             m_outcome.error = error;
         } else if (!failedBefore) {
-            for (const CachedMessage& message : std::as_const(messages)) {
+            for (const CachedMessage& message : std::as_const(job.batch)) {
                 m_outcome.storedUids.append(message.uid);
             }
         }

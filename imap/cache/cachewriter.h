@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "imap/response.h"
+#include "imap/cache/cachetypes.h"
 
 #include <QList>
 #include <QString>
@@ -13,12 +13,13 @@
 
 namespace Latchmail::Imap {
 
-/// Turns batches of header FETCH data into cache records and stores them, one transaction per
-/// batch, through a cache connection of its own on a worker thread. A header sync hands over a
-/// batch when its tagged OK arrives and goes on reading the next one while this one is decoded
-/// and written; SQLite's WAL journal lets the two connections share the file. Batches are stored
-/// in the order they were handed over. After the first failure later batches are dropped, so
-/// what is stored is always a prefix of what was handed over.
+/// Stores batches of message records, one transaction per batch, through a cache connection of
+/// its own on a worker thread. A header sync hands over a batch when its tagged OK arrives and
+/// goes on reading and decoding the next one while this one is written; SQLite's WAL journal
+/// lets the two connections share the file. (Decoding stays with the reader: that split keeps
+/// both threads about equally busy.) Batches are stored in the order they were handed over.
+/// After the first failure later batches are dropped, so what is stored is always a prefix of
+/// what was handed over.
 class CacheWriter
 {
 public:
@@ -41,7 +42,7 @@ public:
 
     /// Queues `batch` for `mailbox`. While kMaxQueuedBatches wait already, blocks until the
     /// worker takes one: memory stays bounded when the disk is slower than the network.
-    void store(const QString& mailbox, QList<FetchData> batch);
+    void store(const QString& mailbox, QList<CachedMessage> batch);
     /// What has completed so far, without waiting.
     [[nodiscard]] Outcome takeOutcome();
     /// Waits until every batch handed over is stored (or dropped after a failure), then returns
@@ -52,7 +53,7 @@ private:
     struct Job
     {
         QString mailbox;
-        QList<FetchData> batch;
+        QList<CachedMessage> batch;
     };
 
     void work();

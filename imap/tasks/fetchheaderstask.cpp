@@ -84,7 +84,7 @@ void FetchHeadersTask::handleFetch(const FetchData& response)
         if (batch.uids.contains(*response.uid, kLargestUid) &&
             !batch.seen.contains(*response.uid)) {
             batch.seen.insert(*response.uid);
-            batch.received.append(response);
+            batch.received.append(cachedMessageFrom(response));
             return;
         }
     }

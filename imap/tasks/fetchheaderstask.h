@@ -20,8 +20,8 @@ namespace Latchmail::Imap {
 /// RFC822.SIZE, INTERNALDATE and (with CONDSTORE) MODSEQ (RFC 9051 6.4.8, RFC 7162 3.1.4), in
 /// batches, each batch stored in the cache in one transaction once its tagged OK arrived.
 /// Two batches are in flight at a time (RFC 9051 5.5 pipelining), so the server prepares the
-/// next one while this one is stored. Decoding and storing happen on a CacheWriter's thread
-/// while this thread reads on; the task finishes only once everything it received is stored.
+/// next one while this one is stored. Storing happens on a CacheWriter's thread while this
+/// thread reads and decodes on; the task finishes only once everything it received is stored.
 /// FETCH data for UIDs outside the batches asked for is not stored.
 class FetchHeadersTask : public ImapTask
 {
@@ -58,8 +58,8 @@ private:
     {
         QByteArray tag;
         SequenceSet uids;
-        QSet<quint32> seen;        // UIDs already received
-        QList<FetchData> received; // stored on the batch's tagged OK
+        QSet<quint32> seen;            // UIDs already received
+        QList<CachedMessage> received; // stored on the batch's tagged OK
     };
 
     void sendBatches();

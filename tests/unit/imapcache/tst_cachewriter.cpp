@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The worker-thread cache writer of header syncs: batches arrive in the cache decoded and in
+// The worker-thread cache writer of header syncs: batches arrive in the cache whole and in
 // order through its own connection, finish() waits for all of them, the queue stays bounded,
 // a failure drops every later batch and is reported once, and a cache it cannot open is an
 // error, not an empty success. Checked by reading the file through the owner's connection.
@@ -14,24 +14,23 @@ using namespace Latchmail::Imap;
 
 namespace {
 
-FetchData headerFetch(quint32 uid)
+CachedMessage record(quint32 uid)
 {
-    FetchData fetch;
-    fetch.uid = uid;
-    fetch.flags = QList<QByteArray>{"\\Seen"};
-    Envelope envelope;
-    envelope.subject = "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= " + QByteArray::number(uid);
-    envelope.messageId = "<m" + QByteArray::number(uid) + "@example.test>";
-    fetch.envelope = envelope;
-    fetch.rfc822Size = 1000 + uid;
-    return fetch;
+    CachedMessage message;
+    message.uid = uid;
+    message.flags = QStringList{QStringLiteral("\\Seen")};
+    message.subject = QStringLiteral("Grüße %1").arg(uid);
+    message.messageId = QStringLiteral("m%1@example.test").arg(uid);
+    message.envelopeRaw = QByteArray("\xa1\x00", 2); // bytes the writer must keep as they are
+    message.size = 1000 + uid;
+    return message;
 }
 
-QList<FetchData> batchOf(quint32 first, quint32 count)
+QList<CachedMessage> batchOf(quint32 first, quint32 count)
 {
-    QList<FetchData> batch;
+    QList<CachedMessage> batch;
     for (quint32 uid = first; uid < first + count; ++uid) {
-        batch.append(headerFetch(uid));
+        batch.append(record(uid));
     }
     return batch;
 }
@@ -99,6 +98,7 @@ void TestCacheWriter::storesBatchesInOrder()
     QCOMPARE(stored->subject, QStringLiteral("Grüße 7"));
     QCOMPARE(stored->messageId, QStringLiteral("m7@example.test"));
     QCOMPARE(stored->size, qint64(1007));
+    QCOMPARE(stored->envelopeRaw, QByteArray("\xa1\x00", 2));
     QCOMPARE(stored->flags, QStringList{QStringLiteral("\\Seen")});
 
     // Nothing more is reported once taken.
