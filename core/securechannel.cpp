@@ -97,9 +97,6 @@ QString SecureChannel::endpoint() const
 void SecureChannel::createSocket()
 {
     d->socket = new QSslSocket(this);
-    // Commands and replies are small and strictly alternate: Nagle's algorithm would hold a
-    // command until the previous segment's delayed ACK (up to 40 ms on Linux) for nothing.
-    d->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(d->socket, &QAbstractSocket::connected, this, &SecureChannel::handleConnected);
     connect(d->socket, &QSslSocket::encrypted, this, &SecureChannel::handleEncrypted);
     connect(d->socket, &QSslSocket::sslErrors, this, &SecureChannel::handleSslErrors);
@@ -197,6 +194,12 @@ void SecureChannel::connectPlaintext()
 void SecureChannel::handleConnected()
 {
     armTimer();
+
+    // Commands and replies are small and strictly alternate: Nagle's algorithm would hold a
+    // command until the previous segment's delayed ACK (up to 40 ms on Linux) for nothing.
+    // Set once connected: before that the socket has no descriptor and Qt drops the option.
+    d->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+
     if (d->transport == TransportSecurity::ImplicitTls) {
         m_state = State::Handshaking;
         return;
