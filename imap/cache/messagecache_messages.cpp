@@ -108,8 +108,8 @@ bool MessageCache::storeMessages(const QString& mailbox, const QList<CachedMessa
     }
     sqlite3* const db = nativeConnection(m_db);
     if (!db) {
-        return fail(QStringLiteral("message cache %1: the database driver is not SQLite")
-                        .arg(m_filePath));
+        return fail(
+            QStringLiteral("message cache %1: the database driver is not SQLite").arg(m_filePath));
     }
     if (!beginTransaction()) {
         return false;
@@ -144,8 +144,8 @@ bool MessageCache::storeMessages(const QString& mailbox, const QList<CachedMessa
     if (result != SQLITE_OK) {
         const QString why = QString::fromUtf8(sqlite3_errmsg(db));
         m_db.rollback();
-        return fail(QStringLiteral("message cache %1: storing messages failed: %2")
-                        .arg(m_filePath, why));
+        return fail(
+            QStringLiteral("message cache %1: storing messages failed: %2").arg(m_filePath, why));
     }
     return commitTransaction();
 }

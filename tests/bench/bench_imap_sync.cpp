@@ -264,8 +264,10 @@ int main(int argc, char* argv[])
         const Phase phase(name);
         bool unchanged = false;
         const qsizetype added = sync(stack, warm[2], &unchanged);
-        phase.report(QStringLiteral("%1 new (%2)").arg(added).arg(
-            unchanged ? QStringLiteral("STATUS showed no change") : QStringLiteral("QRESYNC")));
+        phase.report(QStringLiteral("%1 new (%2)")
+                         .arg(added)
+                         .arg(unchanged ? QStringLiteral("STATUS showed no change")
+                                        : QStringLiteral("QRESYNC")));
     }
     {
         const Phase phase("cache list load");
