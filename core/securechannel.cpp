@@ -7,6 +7,7 @@
 #include "core/latchrules.h"
 #include "core/logging.h"
 #include "core/sessionobservation.h"
+#include "core/systemtrust.h"
 #include "core/tlspolicy.h"
 
 #include <QSslCertificate>
@@ -35,27 +36,11 @@ qsizetype kernelPendingBytes(qintptr descriptor)
     return pending;
 }
 
-// Setting CA certificates explicitly turns off Qt's on-demand loading of the system store, so
-// with an extra CA file the system CAs are listed too. Loaded once per process, from the
-// distribution's single bundle file where there is one: Qt's own directory scan reads every
-// certificate twice (file and hash link), which costs about 130 ms against 40 ms here.
-// Limitation: those 40 ms are paid by the first TLS connection of every process whose account
-// names an extra CA file. Qt has no way to add a CA and keep its on-demand lookup of system CAs.
-const QList<QSslCertificate>& systemCaCertificates()
+// Trust errors that a system store's verdict on the whole chain answers. Qt's blacklist of
+// known fraudulent certificates is not among them: OpenSSL's path validation does not know it.
+bool answeredBySystemStore(const QSslError& error)
 {
-    static const QList<QSslCertificate> certificates = [] {
-        for (const char* bundle :
-             {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"}) {
-            QList<QSslCertificate> found =
-                QSslCertificate::fromPath(QString::fromLatin1(bundle), QSsl::Pem,
-                                          QSslCertificate::PatternSyntax::FixedString);
-            if (!found.isEmpty()) {
-                return found;
-            }
-        }
-        return QSslConfiguration::systemCaCertificates();
-    }();
-    return certificates;
+    return error.error() != QSslError::CertificateBlacklisted;
 }
 
 } // namespace
@@ -134,7 +119,11 @@ bool SecureChannel::prepareTlsConfiguration()
                 Qt::QueuedConnection);
             return false;
         }
-        base.setCaCertificates(systemCaCertificates() + extra);
+        // The handshake trusts the extra CAs alone: a server on a private CA, the reason for
+        // the file, is verified without reading the system store (about 40 ms of parsing for
+        // the distribution's bundle). A chain they do not vouch for goes to the system store
+        // afterwards (handleSslErrors()), so the file adds trust and takes none away.
+        base.setCaCertificates(extra);
     }
 
     d->configuration = policyFor(m_options.required, base);
@@ -241,6 +230,10 @@ bool SecureChannel::startTls(qsizetype callerBufferedBytes)
 void SecureChannel::handleSslErrors(const QList<QSslError>& errors)
 {
     d->chainErrors = chainErrorsOnly(errors);
+    if (!d->chainErrors.isEmpty() && !m_options.extraCaFile.isEmpty() &&
+        systemStoreVerifiesChain(d->socket->peerCertificateChain())) {
+        d->chainErrors.removeIf(answeredBySystemStore);
+    }
     for (const QSslError& error : std::as_const(d->chainErrors)) {
         qCDebug(lcTls).noquote() << endpoint() << "certificate:" << error.errorString();
     }

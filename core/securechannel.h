@@ -44,10 +44,11 @@ struct ChannelOptions
 /// else; credentials can only be written through writeSensitive(), which refuses until the gate
 /// has passed.
 ///
-/// Certificates: the chain is verified by Qt against the system CAs plus `extraCaFile`, the
-/// server identity by checkServerIdentity() (RFC 7817). A failed verification never stops the
-/// encryption (DEEP 5.3) — it only withholds `tls-cert` — unless `tls-cert` is required, in which
-/// case it is a latch failure.
+/// Certificates: the chain is verified by Qt against the system CAs, or, when `extraCaFile` is
+/// set, against its CAs and then (if they do not vouch for it) against the system store through
+/// systemStoreVerifiesChain(); the server identity by checkServerIdentity() (RFC 7817). A failed
+/// verification never stops the encryption (DEEP 5.3) — it only withholds `tls-cert` — unless
+/// `tls-cert` is required, in which case it is a latch failure.
 ///
 /// Each channel ends with exactly one of latchViolated(), failed() or disconnected(); after that
 /// it is Closed and emits nothing more. Slots must not delete the channel directly (use

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The secure channel's gate against scripted peers: no credential before TLS, no write while
 // handshaking, plaintext injection caught in the socket's and the kernel's buffers, a latched
-// certificate refused right after the handshake, and the diagnostic second handshake that tells
-// a latch failure from a broken server. Every test checks what the server received.
+// certificate refused right after the handshake, the system store consulted beside an extra CA
+// file, and the diagnostic second handshake that tells a latch failure from a broken server.
+// Every test checks what the server received.
 #include "channeloutcome.h"
 #include "scriptedserver.h"
 
@@ -11,6 +12,9 @@
 #include "core/starttlspreamble.h"
 #include "tests/support/testcertificates.h"
 
+#include <QFile>
+#include <QScopeGuard>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Latchmail;
@@ -59,6 +63,8 @@ private Q_SLOTS:
     void injectionInKernelBuffer();
     void certificateGate_data();
     void certificateGate();
+    void systemStoreBesideExtraCa_data();
+    void systemStoreBesideExtraCa();
     void diagnosticHandshake_data();
     void diagnosticHandshake();
     void handshakeTimeout();
@@ -264,6 +270,59 @@ void tst_SecureChannel::certificateGate()
     if (outcome != QLatin1String("secured")) {
         QCOMPARE(server.tlsReceived(), QByteArray());
     }
+}
+
+// An account's extra CA file adds trust: the handshake trusts its CAs alone and a chain they
+// do not vouch for is verified against the system store. The system store here is OpenSSL's
+// default file as SSL_CERT_FILE sets it (with an empty SSL_CERT_DIR), and the extra CA is the CA
+// of a second, unrelated certificate set.
+void tst_SecureChannel::systemStoreBesideExtraCa_data()
+{
+    QTest::addColumn<CertVariant>("variant");
+    QTest::addColumn<bool>("systemHasServerCa");
+    QTest::addColumn<bool>("verified");
+
+    QTest::newRow("system-store-vouches") << CertVariant::CaSigned << true << true;
+    QTest::newRow("neither-vouches") << CertVariant::CaSigned << false << false;
+    QTest::newRow("expired-system-store-refuses") << CertVariant::Expired << true << false;
+    QTest::newRow("self-signed-system-store-refuses") << CertVariant::SelfSigned << true << false;
+}
+
+void tst_SecureChannel::systemStoreBesideExtraCa()
+{
+    QFETCH(CertVariant, variant);
+    QFETCH(bool, systemHasServerCa);
+    QFETCH(bool, verified);
+
+    static const TestCertificates unrelated;
+    QVERIFY2(unrelated.isValid(), qPrintable(unrelated.errorString()));
+    QTemporaryDir emptyDirectory;
+    QVERIFY(emptyDirectory.isValid());
+    const QString systemFile =
+        systemHasServerCa ? TestCertificates::shared().caFile() : unrelated.caFile();
+    qputenv("SSL_CERT_FILE", QFile::encodeName(systemFile));
+    qputenv("SSL_CERT_DIR", QFile::encodeName(emptyDirectory.path()));
+    const auto restore = qScopeGuard([] {
+        qunsetenv("SSL_CERT_FILE");
+        qunsetenv("SSL_CERT_DIR");
+    });
+
+    ScriptedServer server(tlsScript(variant, true));
+    QVERIFY(server.listenOnLoopback());
+    ChannelOptions options = loopbackOptions(server.serverPort());
+    options.extraCaFile = unrelated.caFile();
+    SecureChannel channel(options);
+    ChannelOutcome result;
+    result.watch(&channel);
+
+    channel.connectImplicitTls();
+    QTRY_VERIFY_WITH_TIMEOUT(!result.kind.isEmpty(), 20000);
+    QCOMPARE(result.kind, QStringLiteral("secured"));
+    QCOMPARE(result.observation.certificateVerified, verified);
+    QCOMPARE(result.observation.verificationErrors.isEmpty(), verified);
+    QCOMPARE(earned(result.observation).contains(QStringLiteral("tls-cert")), verified);
+    QTRY_VERIFY(server.handshakeCompleted());
+    channel.close();
 }
 
 void tst_SecureChannel::diagnosticHandshake_data()
