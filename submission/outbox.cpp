@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QDeadlineTimer>
 #include <QLockFile>
 #include <QRandomGenerator>
 #include <QSaveFile>
@@ -28,6 +29,12 @@ const QString kLockName = QStringLiteral(".lock");
 // A crashed process leaves no live pid behind, so QLockFile takes such a lock over at once; a
 // lock older than this is considered stale even when its pid was reused.
 constexpr int kStaleLockMs = 6 * 3600 * 1000;
+// QLockFile creates its file and then writes the owner into it. A process killed in between
+// leaves a file naming no owner, which Qt keeps for the whole stale time; one that has stayed
+// empty this long belongs to no running process.
+constexpr qint64 kOwnerlessLockMs = 1000;
+// How often a waiting lock() looks again for such a file.
+constexpr int kLockPollMs = 100;
 
 constexpr QFile::Permissions kOwnerReadWrite = QFile::ReadOwner | QFile::WriteOwner;
 
@@ -85,6 +92,19 @@ QString Outbox::entryFilePath(const QString& id) const
     return m_directory + QLatin1Char('/') + id + kEntrySuffix;
 }
 
+bool Outbox::isOwnerless(const QLockFile& lockFile, const QString& path)
+{
+    qint64 pid = 0;
+    QString hostName;
+    QString appName;
+    if (lockFile.getLockInfo(&pid, &hostName, &appName)) {
+        return false;
+    }
+    const QFileInfo info(path);
+    return info.exists() &&
+           info.lastModified().msecsTo(QDateTime::currentDateTime()) > kOwnerlessLockMs;
+}
+
 bool Outbox::lock(int timeoutMs, QString* error)
 {
     if (isLocked()) {
@@ -96,14 +116,26 @@ bool Outbox::lock(int timeoutMs, QString* error)
     }
     QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 
-    auto lockFile = std::make_unique<QLockFile>(m_directory + QLatin1Char('/') + kLockName);
+    const QString path = m_directory + QLatin1Char('/') + kLockName;
+    auto lockFile = std::make_unique<QLockFile>(path);
     lockFile->setStaleLockTime(kStaleLockMs);
-    if (!lockFile->tryLock(timeoutMs)) {
-        *error = lockFile->error() == QLockFile::LockFailedError
-                     ? QStringLiteral("the outbox %1 is in use by another Latchmail process")
-                           .arg(m_directory)
-                     : QStringLiteral("cannot lock the outbox %1").arg(m_directory);
-        return false;
+    const QDeadlineTimer deadline(qMax(0, timeoutMs));
+    while (!lockFile->tryLock(int(qMin<qint64>(kLockPollMs, deadline.remainingTime())))) {
+        if (lockFile->error() != QLockFile::LockFailedError) {
+            *error = QStringLiteral("cannot lock the outbox %1").arg(m_directory);
+            return false;
+        }
+        if (isOwnerless(*lockFile, path)) {
+            qCWarning(lcSubmission).noquote()
+                << QStringLiteral("removing the outbox lock %1: it names no owner").arg(path);
+            lockFile->removeStaleLockFile();
+            continue;
+        }
+        if (deadline.hasExpired()) {
+            *error = QStringLiteral("the outbox %1 is in use by another Latchmail process")
+                         .arg(m_directory);
+            return false;
+        }
     }
     m_lock = std::move(lockFile);
     return true;

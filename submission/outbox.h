@@ -78,7 +78,9 @@ public:
     [[nodiscard]] QString messageFilePath(const QString& id) const;
     [[nodiscard]] QString entryFilePath(const QString& id) const;
 
-    /// Takes the outbox lock, waiting up to `timeoutMs`. Creates the directory (mode 0700).
+    /// Takes the outbox lock, waiting up to `timeoutMs`. Creates the directory (mode 0700). A
+    /// lock held by a process that is gone is taken over at once; a lock file that names no
+    /// owner (its creator was killed before writing it) once it is a second old.
     [[nodiscard]] bool lock(int timeoutMs, QString* error);
     void unlock();
     [[nodiscard]] bool isLocked() const;
@@ -112,6 +114,7 @@ public:
     [[nodiscard]] static QString newEnvelopeId();
 
 private:
+    [[nodiscard]] static bool isOwnerless(const QLockFile& lockFile, const QString& path);
     [[nodiscard]] bool requireLock(QString* error) const;
     void recoverEntry(const QString& id, const QDateTime& now, OutboxRecovery* recovery);
     void removeOrphans(OutboxRecovery* recovery);

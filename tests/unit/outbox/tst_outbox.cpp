@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -115,6 +116,7 @@ private Q_SLOTS:
     void enqueueWritesBothFiles();
     void changesNeedTheLock();
     void lockIsExclusive();
+    void ownerlessLockIsTakenOver();
     void recoverRepairs_data();
     void recoverRepairs();
     void damagedSidecarIsReportedAndKept();
@@ -294,6 +296,32 @@ void TestOutbox::lockIsExclusive()
              qPrintable(error));
     first.unlock();
     QVERIFY2(second.lock(0, &error), qPrintable(error));
+}
+
+// A process killed between QLockFile's creating the lock file and writing its owner into it
+// leaves an empty file that Qt alone would honour for the whole stale time (hours).
+void TestOutbox::ownerlessLockIsTakenOver()
+{
+    QTemporaryDir root;
+    QFile empty(root.filePath(QStringLiteral(".lock")));
+    QVERIFY(empty.open(QIODevice::WriteOnly));
+    empty.close();
+
+    // Just created: its creator may be about to write into it.
+    Outbox outbox(root.path());
+    QString error;
+    QVERIFY(!outbox.lock(0, &error));
+    QVERIFY2(error.contains(QLatin1String("in use by another Latchmail process")),
+             qPrintable(error));
+
+    // A waiting lock() takes it over once it has stayed empty for a second.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("names no owner")));
+    QVERIFY2(outbox.lock(10000, &error), qPrintable(error));
+    QVERIFY(outbox.isLocked());
+
+    // Still exclusive afterwards.
+    Outbox other(root.path());
+    QVERIFY(!other.lock(0, &error));
 }
 
 void TestOutbox::recoverRepairs_data()
