@@ -5,11 +5,11 @@
 
 #include "core/logging.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QDeadlineTimer>
 #include <QLockFile>
 #include <QRandomGenerator>
 #include <QSaveFile>

@@ -98,6 +98,21 @@ sqlite3* nativeConnection(const QSqlDatabase& db)
     return *static_cast<sqlite3* const*>(handle.constData());
 }
 
+using NativeStatement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+// `sql` prepared on `db`; `*result` is SQLite's answer (the statement is null unless SQLITE_OK).
+NativeStatement prepareNative(sqlite3* db, QByteArrayView sql, int* result)
+{
+    sqlite3_stmt* prepared = nullptr;
+    *result = sqlite3_prepare_v2(db, sql.data(), int(sql.size()), &prepared, nullptr);
+    return NativeStatement(prepared, &sqlite3_finalize);
+}
+
+QString notSqlite(const QString& filePath)
+{
+    return QStringLiteral("message cache %1: the database driver is not SQLite").arg(filePath);
+}
+
 } // namespace
 
 bool MessageCache::storeMessages(const QString& mailbox, const QList<CachedMessage>& messages)
@@ -108,8 +123,7 @@ bool MessageCache::storeMessages(const QString& mailbox, const QList<CachedMessa
     }
     sqlite3* const db = nativeConnection(m_db);
     if (!db) {
-        return fail(
-            QStringLiteral("message cache %1: the database driver is not SQLite").arg(m_filePath));
+        return fail(notSqlite(m_filePath));
     }
     if (!beginTransaction()) {
         return false;
@@ -128,10 +142,8 @@ bool MessageCache::storeMessages(const QString& mailbox, const QList<CachedMessa
                         " internaldate = excluded.internaldate, size = excluded.size,"
                         " bodystructure = excluded.bodystructure, modseq = excluded.modseq"))
             .toUtf8();
-    sqlite3_stmt* prepared = nullptr;
-    int result = sqlite3_prepare_v2(db, sql.constData(), int(sql.size()), &prepared, nullptr);
-    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(prepared,
-                                                                          &sqlite3_finalize);
+    int result = SQLITE_OK;
+    const NativeStatement statement = prepareNative(db, sql, &result);
     for (qsizetype i = 0; result == SQLITE_OK && i < messages.size(); ++i) {
         const CachedMessage& message = messages.at(i);
         const QString flags = message.flags.join(kSpace);
@@ -263,20 +275,19 @@ QList<MessageSummary> MessageCache::summaries(const QString& mailbox) const
     }
     sqlite3* const db = nativeConnection(m_db);
     if (!db) {
-        fail(QStringLiteral("message cache %1: the database driver is not SQLite").arg(m_filePath));
+        fail(notSqlite(m_filePath));
         return result;
     }
     result.reserve(messageCount(mailbox));
 
     // Read on SQLite's own statement API, as rows are stored: a QVariant per value would cost
     // more than the reading itself.
-    static constexpr char kSql[] =
-        "SELECT uid, flags, subject, from_addr, to_addr, cc_addr, date, message_id,"
-        " internaldate, size FROM messages WHERE mailbox_id = ? ORDER BY uid";
-    sqlite3_stmt* prepared = nullptr;
-    int step = sqlite3_prepare_v2(db, kSql, int(sizeof(kSql) - 1), &prepared, nullptr);
-    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(prepared,
-                                                                          &sqlite3_finalize);
+    int step = SQLITE_OK;
+    const NativeStatement statement =
+        prepareNative(db,
+                      "SELECT uid, flags, subject, from_addr, to_addr, cc_addr, date, message_id,"
+                      " internaldate, size FROM messages WHERE mailbox_id = ? ORDER BY uid",
+                      &step);
     if (step == SQLITE_OK) {
         step = sqlite3_bind_int64(statement.get(), 1, id);
     }

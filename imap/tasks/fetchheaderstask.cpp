@@ -121,7 +121,7 @@ void FetchHeadersTask::handleTagged(const TaggedResponse& response)
     if (!account(m_writer->takeOutcome())) {
         return;
     }
-    Q_EMIT progress(m_stored, qMax(m_total, m_stored));
+    Q_EMIT progress(storedCount(), qMax(m_total, storedCount()));
     sendBatches();
 }
 
@@ -129,19 +129,13 @@ void FetchHeadersTask::handleAborted()
 {
     // The session ended: the batches that completed before it are still stored.
     if (m_writer) {
-        count(m_writer->finish());
+        m_storedUids.append(m_writer->finish().storedUids);
     }
-}
-
-void FetchHeadersTask::count(const CacheWriter::Outcome& outcome)
-{
-    m_stored += outcome.storedUids.size();
-    m_storedUids.append(outcome.storedUids);
 }
 
 bool FetchHeadersTask::account(const CacheWriter::Outcome& outcome)
 {
-    count(outcome);
+    m_storedUids.append(outcome.storedUids);
     if (!outcome.error.isEmpty()) {
         if (!isFinished()) {
             finishWithError(outcome.error);

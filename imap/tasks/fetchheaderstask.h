@@ -39,7 +39,7 @@ public:
     ~FetchHeadersTask() override;
 
     /// Messages stored so far (all batches that completed).
-    [[nodiscard]] qsizetype storedCount() const { return m_stored; }
+    [[nodiscard]] qsizetype storedCount() const { return m_storedUids.size(); }
     [[nodiscard]] const QList<quint32>& storedUids() const { return m_storedUids; }
 
 Q_SIGNALS:
@@ -63,7 +63,6 @@ private:
     };
 
     void sendBatches();
-    void count(const CacheWriter::Outcome& outcome);
     /// Counts what the writer stored; false (the task failed) when it reported an error.
     bool account(const CacheWriter::Outcome& outcome);
     /// Waits for the writer and counts what it stored; false when it failed.
@@ -77,7 +76,6 @@ private:
     QList<Batch> m_inFlight;
     std::unique_ptr<CacheWriter> m_writer;
     QList<quint32> m_storedUids;
-    qsizetype m_stored = 0;
 };
 
 /// The FETCH items of a header sync, MODSEQ included when the server has CONDSTORE.
